@@ -1,0 +1,43 @@
+import Foundation
+import JWTKit
+import Models
+
+/// Signs and checks HS256 access tokens with the one configured key.
+///
+/// Only that key and algorithm verify: `alg: none`, other algorithms and tokens signed with other keys are refused.
+public struct AccessTokenIssuer: Sendable {
+    /// jwt-kit asserts on shorter HMAC keys; configuration refuses them before we get here.
+    public static let minimumSecretBytes = 32
+
+    let keys: JWTKeyCollection
+    let lifetime: TimeInterval
+
+    public init(secret: String, lifetime: TimeInterval) async {
+        precondition(secret.utf8.count >= Self.minimumSecretBytes, "JWT secret must be validated by configuration first")
+        self.keys = JWTKeyCollection()
+        await self.keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.lifetime = lifetime
+    }
+
+    /// A signed access token for the user and its lifetime in seconds.
+    public func issue(for user: User, now: Date = Date()) async throws -> (token: String, expiresIn: Int) {
+        // Whole seconds: NumericDate allows fractions, but many JWT libraries reject them.
+        let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let payload = AccessTokenPayload(
+            sub: SubjectClaim(value: user.id),
+            exp: ExpirationClaim(value: now.addingTimeInterval(self.lifetime)),
+            iat: IssuedAtClaim(value: now),
+            jti: IDClaim(value: UUID().uuidString.lowercased())
+        )
+        return (try await self.keys.sign(payload), Int(self.lifetime))
+    }
+
+    /// The user id a valid, unexpired token names; `DomainError.unauthorized` otherwise.
+    public func userID(from token: String) async throws -> String {
+        do {
+            return try await self.keys.verify(token, as: AccessTokenPayload.self).sub.value
+        } catch {
+            throw DomainError.unauthorized("Invalid or expired access token")
+        }
+    }
+}

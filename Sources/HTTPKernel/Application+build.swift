@@ -1,0 +1,94 @@
+import API
+import Configuration
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Models
+import NIOCore
+
+/// Builds the whole server from configuration: store, services, middleware and routes, in that order.
+/// Tests call it with an in-memory configuration; `sessionhub` calls it with the environment.
+func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+    let configuration = try AppConfiguration(reader: reader)
+    return try await buildApplication(configuration: configuration, logger: makeLogger(configuration))
+}
+
+func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let store = try openStore(configuration.database, logger: logger)
+    let secret = try JWTSecretFile.resolve(configuration: configuration, logger: logger)
+    let tokens = await AccessTokenIssuer(secret: secret, lifetime: TimeInterval(configuration.accessTokenMinutes * 60))
+    let accounts = AccountService(
+        store: store,
+        hasher: BcryptPasswordHasher(cost: configuration.bcryptCost),
+        refreshTokenLifetime: TimeInterval(configuration.refreshTokenDays * 86_400)
+    )
+    let openAPIDocument = try OpenAPIDocument.load()
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    if !configuration.corsOrigins.isEmpty {
+        router.add(middleware: makeCORSMiddleware(configuration))
+    }
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware(routes: OpenAPIRouteIndex(openAPIDocument: openAPIDocument)))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+    router.add(middleware: BearerAuthenticator(tokens: tokens, accounts: accounts))
+    router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(perMinute: configuration.rateLimitPerMinute)))
+
+    SystemController(store: store, openAPIDocument: openAPIDocument).addRoutes(to: router)
+    AuthController(accounts: accounts, tokens: tokens).addRoutes(to: router.group("api/auth"))
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SessionHub"),
+        onServerRunning: { channel in
+            // With PORT=0 this line is the only way to learn the port; the integration suite reads it.
+            logger.notice(
+                "SessionHub listening",
+                metadata: ["host": .string(configuration.host), "port": .stringConvertible(channel.localAddress?.port ?? -1)]
+            )
+        },
+        logger: logger
+    )
+}
+
+private func openStore(_ location: DatabaseLocation, logger: Logger) throws -> any Store {
+    switch location {
+    case .sqliteFile(let path):
+        logger.info("opening SQLite store", metadata: ["path": .string(path)])
+        return try SQLiteStore.open(path: path)
+    case .sqliteMemory:
+        logger.info("using an in-memory SQLite store: nothing survives a restart")
+        return try SQLiteStore.inMemory()
+    case .postgres:
+        throw ConfigurationError("PostgreSQL storage is not available in this version yet; use a sqlite:/// DATABASE_URL")
+    }
+}
+
+private func makeCORSMiddleware(_ configuration: AppConfiguration) -> CORSMiddleware<AppRequestContext> {
+    let origins = configuration.corsOrigins
+    return CORSMiddleware(
+        allowOrigin: origins == ["*"] ? .all : .custom(origins.joined(separator: ", ")),
+        allowHeaders: [.authorization, .contentType, .requestID, .lastEventID],
+        allowMethods: [.get, .post, .patch, .put, .delete, .options],
+        allowCredentials: configuration.corsCredentials,
+        exposedHeaders: ["X-Request-ID", "Retry-After", "Allow", "Location"],
+        maxAge: .seconds(600)
+    )
+}
+
+extension HTTPField.Name {
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+}
+
+func makeLogger(_ configuration: AppConfiguration) -> Logger {
+    var logger = Logger(label: "sessionhub") { label in
+        switch configuration.logFormat {
+        case .json: JSONLogHandler(label: label, logLevel: configuration.logLevel)
+        case .text: StreamLogHandler.standardOutput(label: label)
+        }
+    }
+    logger.logLevel = configuration.logLevel
+    return logger
+}

@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Models
+import NIOCore
+
+/// An RFC 9457 problem+json body, the one shape of every REST error.
+struct Problem: Encodable {
+    let type = "about:blank"
+    let title: String
+    let status: Int
+    let detail: String
+    let errorCode: String
+    let requestID: String?
+    let errors: [FieldProblem]?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, errors
+        case errorCode = "error_code"
+        case requestID = "request_id"
+    }
+
+    init(status: HTTPResponse.Status, detail: String, errorCode: String, requestID: String?, errors: [FieldProblem]? = nil) {
+        self.title = status.reasonPhrase
+        self.status = status.code
+        self.detail = detail
+        self.errorCode = errorCode
+        self.requestID = requestID
+        self.errors = errors
+    }
+
+    /// The response for a problem, with the headers its status calls for.
+    func response(extraHeaders: HTTPFields = [:]) -> Response {
+        var headers = extraHeaders
+        headers[.contentType] = "application/problem+json"
+        if self.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        let body = (try? WireFormat.makeEncoder().encode(self)) ?? Data()
+        return Response(status: .init(code: self.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension Problem {
+    /// Maps any error to its problem. Domain and HTTP errors keep their status and message; anything else is a 500
+    /// that says only which request failed (the log has the rest).
+    init(error: any Error, requestID: String?) {
+        switch error {
+        case let error as DomainError:
+            self.init(domain: error, requestID: requestID)
+        case let error as HTTPError:
+            self.init(
+                status: error.status,
+                detail: error.body ?? error.status.reasonPhrase,
+                errorCode: Self.errorCode(for: error.status),
+                requestID: requestID
+            )
+        default:
+            self.init(
+                status: .internalServerError,
+                detail: "An unexpected error occurred; quote the request id when reporting it",
+                errorCode: "INTERNAL_ERROR",
+                requestID: requestID
+            )
+        }
+    }
+
+    private init(domain error: DomainError, requestID: String?) {
+        switch error {
+        case .malformedBody(let detail): self.init(status: .badRequest, detail: detail, errorCode: error.errorCode, requestID: requestID)
+        case .invalid(let problems):
+            self.init(
+                status: .unprocessableContent,
+                detail: "The request has invalid fields",
+                errorCode: error.errorCode,
+                requestID: requestID,
+                errors: problems
+            )
+        case .unauthorized(let detail): self.init(status: .unauthorized, detail: detail, errorCode: error.errorCode, requestID: requestID)
+        case .forbidden(let detail): self.init(status: .forbidden, detail: detail, errorCode: error.errorCode, requestID: requestID)
+        case .notFound(let detail): self.init(status: .notFound, detail: detail, errorCode: error.errorCode, requestID: requestID)
+        case .conflict(let detail): self.init(status: .conflict, detail: detail, errorCode: error.errorCode, requestID: requestID)
+        case .payloadTooLarge(let limit):
+            self.init(
+                status: .contentTooLarge,
+                detail: "The request body exceeds \(limit) bytes",
+                errorCode: error.errorCode,
+                requestID: requestID
+            )
+        case .rateLimited(let seconds):
+            self.init(
+                status: .tooManyRequests,
+                detail: "Too many requests; retry in \(seconds) s",
+                errorCode: error.errorCode,
+                requestID: requestID
+            )
+        }
+    }
+
+    static func errorCode(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "BAD_REQUEST"
+        case 401: "UNAUTHORIZED"
+        case 403: "PERMISSION_DENIED"
+        case 404: "NOT_FOUND"
+        case 405: "METHOD_NOT_ALLOWED"
+        case 409: "CONFLICT"
+        case 413: "MESSAGE_TOO_LARGE"
+        case 429: "RATE_LIMITED"
+        case 500...: "INTERNAL_ERROR"
+        default: "BAD_REQUEST"
+        }
+    }
+}

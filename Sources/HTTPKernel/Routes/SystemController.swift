@@ -1,0 +1,75 @@
+import API
+import Hummingbird
+import Logging
+import Models
+import NIOCore
+
+/// The routes about the server itself: `/`, `/health`, `/ready`, the contract and its docs page.
+struct SystemController<Context: RequestContext>: Sendable {
+    static var version: String { "0.1.0" }
+
+    let store: any Store
+    let openAPIDocument: String
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/", use: self.root)
+        router.get("/health", use: self.health)
+        router.get("/ready", use: self.ready)
+        router.get("/api/openapi.yaml", use: self.openAPI)
+        router.get("/api/docs", use: self.docs)
+    }
+
+    @Sendable func root(_ request: Request, context: Context) async throws -> Response {
+        try JSONResponse.make(
+            ServiceDescription(
+                name: "SessionHub",
+                version: Self.version,
+                links: ["docs": "/api/docs", "openapi": "/api/openapi.yaml", "health": "/health", "ready": "/ready"]
+            )
+        )
+    }
+
+    /// Liveness: the process answers. It checks nothing else, so an orchestrator does not restart it for a slow disk.
+    @Sendable func health(_ request: Request, context: Context) async throws -> Response {
+        try JSONResponse.make(HealthStatus(status: "ok", version: Self.version))
+    }
+
+    /// Readiness: the store answers a query.
+    @Sendable func ready(_ request: Request, context: Context) async throws -> Response {
+        do {
+            try await self.store.checkReachable()
+            return try JSONResponse.make(HealthStatus(status: "ready", version: Self.version))
+        } catch {
+            context.logger.error("store unreachable", metadata: ["error": .string(String(reflecting: error))])
+            return Problem(
+                status: .serviceUnavailable,
+                detail: "The store is not reachable",
+                errorCode: "NOT_READY",
+                requestID: context.requestID
+            ).response()
+        }
+    }
+
+    @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: self.openAPIDocument))
+        )
+    }
+
+    @Sendable func docs(_ request: Request, context: Context) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DocsPage.html)))
+    }
+}
+
+private struct ServiceDescription: Encodable {
+    let name: String
+    let version: String
+    let links: [String: String]
+}
+
+private struct HealthStatus: Encodable {
+    let status: String
+    let version: String
+}

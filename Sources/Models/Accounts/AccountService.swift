@@ -1,0 +1,142 @@
+import Foundation
+
+/// Registration, login, refresh-token rotation and profile changes: every account rule lives here.
+public struct AccountService: Sendable {
+    let store: any AccountStore
+    let hasher: any PasswordHasher
+    let refreshTokenLifetime: TimeInterval
+    let now: @Sendable () -> Date
+
+    /// One generic answer for every failed login, so it does not reveal which usernames exist.
+    static let loginFailure = DomainError.unauthorized("Incorrect username or password")
+
+    public init(
+        store: any AccountStore,
+        hasher: any PasswordHasher,
+        refreshTokenLifetime: TimeInterval,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.hasher = hasher
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.now = now
+    }
+
+    public func register(_ registration: Registration) async throws -> User {
+        let problems = AccountValidation.problems(in: registration)
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
+        let now = self.now()
+        let user = User(
+            id: UUID().uuidString.lowercased(),
+            email: registration.email.lowercased(),
+            username: registration.username,
+            fullName: registration.fullName,
+            preferences: [:],
+            isActive: true,
+            createdAt: now,
+            updatedAt: now
+        )
+        try await self.store.insertUser(user, passwordHash: try await self.hasher.hash(registration.password))
+        return user
+    }
+
+    /// Checks a username (or email) and password; unknown users cost a hash check too, so timing reveals nothing.
+    public func authenticate(login: String, password: String) async throws -> User {
+        guard let found = try await self.store.credentials(login: login) else {
+            _ = try await self.hasher.verify(password, against: self.hasher.decoyHash)
+            throw Self.loginFailure
+        }
+        guard try await self.hasher.verify(password, against: found.passwordHash), found.user.isActive else {
+            throw Self.loginFailure
+        }
+        return found.user
+    }
+
+    /// The user an access token names, if that account still exists and is active.
+    public func activeUser(id: String) async throws -> User? {
+        guard let user = try await self.store.user(id: id), user.isActive else { return nil }
+        return user
+    }
+
+    /// Starts a refresh-token family for a fresh login and returns the opaque token.
+    public func startRefreshFamily(for user: User) async throws -> String {
+        let token = RefreshTokenSecret.generate()
+        try await self.store.insertRefreshToken(self.record(token: token, userID: user.id, familyID: UUID().uuidString.lowercased()))
+        return token
+    }
+
+    /// Spends a refresh token and returns its user with the token that replaces it. A token works once.
+    public func rotate(refreshToken: String) async throws -> (user: User, refreshToken: String) {
+        let replacement = RefreshTokenSecret.generate()
+        let outcome = try await self.store.rotateRefreshToken(hash: RefreshTokenSecret.hash(refreshToken), now: self.now()) {
+            userID,
+            familyID in
+            self.record(token: replacement, userID: userID, familyID: familyID)
+        }
+        switch outcome {
+        case .rotated(let userID):
+            guard let user = try await self.activeUser(id: userID) else { throw DomainError.unauthorized("Invalid refresh token") }
+            return (user, replacement)
+        case .reused:
+            throw DomainError.unauthorized("Refresh token already used; sign in again")
+        case .invalid:
+            throw DomainError.unauthorized("Invalid or expired refresh token")
+        }
+    }
+
+    /// Ends the login a refresh token belongs to. Unknown tokens are ignored: logging out twice is not an error.
+    public func logout(refreshToken: String) async throws {
+        _ = try await self.store.revokeRefreshTokenFamily(hash: RefreshTokenSecret.hash(refreshToken), now: self.now())
+    }
+
+    public func updateProfile(of user: User, with update: ProfileUpdate) async throws -> User {
+        var updated = user
+        var problems: [FieldProblem] = []
+        if let fullName = update.fullName {
+            if let problem = AccountValidation.fullNameProblem(fullName) { problems.append(problem) }
+            updated.fullName = fullName
+        }
+        if let preferences = update.preferences {
+            let size = (try? WireFormat.makeEncoder().encode(preferences).count) ?? Int.max
+            if size > AccountValidation.maxPreferencesBytes {
+                problems.append(FieldProblem(field: "preferences", message: "must encode to at most 16 KiB"))
+            }
+            updated.preferences = preferences
+        }
+        let newHash = try await self.newPasswordHash(for: user, update: update, problems: &problems)
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
+        updated.updatedAt = self.now()
+        guard try await self.store.updateUser(updated, passwordHash: newHash) else { throw DomainError.notFound("User not found") }
+        return updated
+    }
+
+    private func newPasswordHash(for user: User, update: ProfileUpdate, problems: inout [FieldProblem]) async throws -> String? {
+        guard let newPassword = update.newPassword else { return nil }
+        if let problem = AccountValidation.passwordProblem(newPassword, field: "new_password") {
+            problems.append(problem)
+            return nil
+        }
+        guard let current = update.currentPassword else {
+            problems.append(FieldProblem(field: "current_password", message: "is required to change the password"))
+            return nil
+        }
+        guard let storedHash = try await self.store.passwordHash(userID: user.id),
+            try await self.hasher.verify(current, against: storedHash)
+        else {
+            problems.append(FieldProblem(field: "current_password", message: "is not the current password"))
+            return nil
+        }
+        return try await self.hasher.hash(newPassword)
+    }
+
+    private func record(token: String, userID: String, familyID: String) -> RefreshTokenRecord {
+        let now = self.now()
+        return RefreshTokenRecord(
+            tokenHash: RefreshTokenSecret.hash(token),
+            userID: userID,
+            familyID: familyID,
+            createdAt: now,
+            expiresAt: now.addingTimeInterval(self.refreshTokenLifetime)
+        )
+    }
+}

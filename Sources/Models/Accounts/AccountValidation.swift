@@ -1,0 +1,55 @@
+/// The rules for account fields, in one place for registration and profile changes.
+enum AccountValidation {
+    static let usernameLength = 3...32
+    static let passwordBytes = 8...72
+    static let maxEmailLength = 254
+    static let maxFullNameLength = 100
+    /// Preferences are a small settings object, not a document store.
+    static let maxPreferencesBytes = 16 * 1024
+
+    static func problems(in registration: Registration) -> [FieldProblem] {
+        var problems: [FieldProblem] = []
+        if let problem = self.emailProblem(registration.email) { problems.append(problem) }
+        if let problem = self.usernameProblem(registration.username) { problems.append(problem) }
+        if let problem = self.passwordProblem(registration.password, field: "password") { problems.append(problem) }
+        if let fullName = registration.fullName, let problem = self.fullNameProblem(fullName) { problems.append(problem) }
+        return problems
+    }
+
+    static func emailProblem(_ email: String) -> FieldProblem? {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        let isShaped =
+            parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
+            && !email.contains(where: { $0.isWhitespace || $0.isNewline })
+        guard isShaped, email.utf8.count <= self.maxEmailLength else {
+            return FieldProblem(field: "email", message: "must be an email address like name@example.com")
+        }
+        return nil
+    }
+
+    static func usernameProblem(_ username: String) -> FieldProblem? {
+        let allowed = username.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-.".unicodeScalars.contains(scalar))
+        }
+        guard allowed, self.usernameLength.contains(username.count) else {
+            return FieldProblem(field: "username", message: "must be 3-32 characters of letters, digits, '_', '-' or '.'")
+        }
+        return nil
+    }
+
+    static func passwordProblem(_ password: String, field: String) -> FieldProblem? {
+        // bcrypt reads at most 72 bytes; a longer password would be silently truncated.
+        guard self.passwordBytes.contains(password.utf8.count) else {
+            return FieldProblem(field: field, message: "must be 8-72 bytes long")
+        }
+        return nil
+    }
+
+    static func fullNameProblem(_ fullName: String) -> FieldProblem? {
+        guard fullName.count <= self.maxFullNameLength else {
+            return FieldProblem(field: "full_name", message: "must be at most 100 characters")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,47 @@
+import Crypto
+import Foundation
+
+/// A stored refresh token: only its SHA-256 is kept, so a copy of the database cannot be replayed.
+///
+/// Tokens of one login form a family; reusing a rotated token revokes the whole family, which
+/// cuts off whoever stole it as well as the victim (who simply logs in again).
+public struct RefreshTokenRecord: Sendable, Equatable {
+    public let tokenHash: String
+    public let userID: String
+    public let familyID: String
+    public let createdAt: Date
+    public let expiresAt: Date
+
+    public init(tokenHash: String, userID: String, familyID: String, createdAt: Date, expiresAt: Date) {
+        self.tokenHash = tokenHash
+        self.userID = userID
+        self.familyID = familyID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// What presenting a refresh token to the store led to.
+public enum RefreshRotation: Sendable, Equatable {
+    /// The token was live; it is now spent and its replacement is stored.
+    case rotated(userID: String)
+    /// The token was already spent or revoked: its family has been revoked.
+    case reused
+    /// Unknown or expired.
+    case invalid
+}
+
+/// Makes and hashes opaque refresh token strings.
+enum RefreshTokenSecret {
+    static func generate() -> String {
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        return bytes.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

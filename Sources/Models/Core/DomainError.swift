@@ -1,0 +1,52 @@
+/// The errors domain code throws; the HTTP layer maps each case to one status and the realtime layer to one error code.
+///
+/// Messages are written for the API's users: they never carry SQL, stack traces or secrets.
+public enum DomainError: Error, Sendable, Equatable {
+    /// The body could not be parsed at all (400).
+    case malformedBody(String)
+    /// The body parsed but fields are missing or invalid (422).
+    case invalid([FieldProblem])
+    /// Missing, bad or expired credentials (401).
+    case unauthorized(String)
+    /// The caller may see the object but not do this (403).
+    case forbidden(String)
+    /// No such object, or one the caller may not see (404).
+    case notFound(String)
+    /// A uniqueness rule or a quota was hit (409).
+    case conflict(String)
+    /// The request body exceeds the configured limit (413).
+    case payloadTooLarge(limitBytes: Int)
+    /// Too many writes in the current window (429).
+    case rateLimited(retryAfterSeconds: Int)
+
+    /// The code shared with the realtime protocol's `error` frame, so REST and WebSocket clients handle one vocabulary.
+    public var errorCode: String {
+        switch self {
+        case .malformedBody: "INVALID_JSON"
+        case .invalid: "VALIDATION_FAILED"
+        case .unauthorized: "UNAUTHORIZED"
+        case .forbidden: "PERMISSION_DENIED"
+        case .notFound: "NOT_FOUND"
+        case .conflict: "CONFLICT"
+        case .payloadTooLarge: "MESSAGE_TOO_LARGE"
+        case .rateLimited: "RATE_LIMITED"
+        }
+    }
+
+    /// A single-field validation failure.
+    public static func invalid(_ field: String, _ message: String) -> DomainError {
+        .invalid([FieldProblem(field: field, message: message)])
+    }
+}
+
+/// One invalid field of a request, reported in a problem's `errors` list.
+public struct FieldProblem: Sendable, Equatable, Codable {
+    /// The field's path in the request, dot-separated (`preferences.theme`).
+    public let field: String
+    public let message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}

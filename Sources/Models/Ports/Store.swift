@@ -1,0 +1,29 @@
+import Foundation
+
+/// The persistence port. Domain services depend on it; SQL lives only in its backends.
+public protocol Store: AccountStore {
+    /// Throws when the database cannot answer a trivial query (used by `/ready`).
+    func checkReachable() async throws
+}
+
+/// Users and their refresh tokens.
+public protocol AccountStore: Sendable {
+    /// Inserts a new user; throws `DomainError.conflict` when the email or username is taken.
+    func insertUser(_ user: User, passwordHash: String) async throws
+    func user(id: String) async throws -> User?
+    /// Finds a user by username or email, case-insensitively, with the stored password hash.
+    func credentials(login: String) async throws -> (user: User, passwordHash: String)?
+    func passwordHash(userID: String) async throws -> String?
+    /// Saves profile fields, and the password hash when given; returns false if the user is gone.
+    func updateUser(_ user: User, passwordHash: String?) async throws -> Bool
+
+    func insertRefreshToken(_ record: RefreshTokenRecord) async throws
+    /// Atomically spends a live token and stores the replacement `makeReplacement` builds for its user and family.
+    func rotateRefreshToken(
+        hash: String,
+        now: Date,
+        makeReplacement: @Sendable (_ userID: String, _ familyID: String) -> RefreshTokenRecord
+    ) async throws -> RefreshRotation
+    /// Revokes the family of the given token; returns false when no such token exists.
+    func revokeRefreshTokenFamily(hash: String, now: Date) async throws -> Bool
+}

@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+
+/// The embedded SQLite backend: a WAL `DatabasePool` on a file, or an in-memory queue for tests.
+///
+/// GRDB serialises writes and runs reads concurrently; its async `read`/`write` keep blocking I/O off the caller's executor.
+public struct SQLiteStore: Store {
+    let database: any DatabaseWriter
+
+    /// Opens (creating folders as needed) the database file at `path` and migrates it.
+    public static func open(path: String) throws -> SQLiteStore {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let store = SQLiteStore(database: try DatabasePool(path: path, configuration: self.configuration))
+        try store.migrate()
+        return store
+    }
+
+    /// A private in-memory database, migrated; it lives as long as the returned store.
+    public static func inMemory() throws -> SQLiteStore {
+        let store = SQLiteStore(database: try DatabaseQueue(configuration: self.configuration))
+        try store.migrate()
+        return store
+    }
+
+    private static var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        // Concurrent writers wait for the lock instead of failing with SQLITE_BUSY.
+        configuration.busyMode = .timeout(5)
+        return configuration
+    }
+
+    private func migrate() throws {
+        try SQLiteSchema.migrator.migrate(self.database)
+    }
+
+    public func checkReachable() async throws {
+        _ = try await self.database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+}
