@@ -34,10 +34,20 @@ public struct AccessTokenIssuer: Sendable {
 
     /// The user id a valid, unexpired token names; `DomainError.unauthorized` otherwise.
     public func userID(from token: String) async throws -> String {
-        do {
-            return try await self.keys.verify(token, as: AccessTokenPayload.self).sub.value
-        } catch {
+        // jwt-kit checks the signature with our key whatever the header claims; refuse any other `alg` outright.
+        guard Self.declaresHS256(token), let payload = try? await self.keys.verify(token, as: AccessTokenPayload.self) else {
             throw DomainError.unauthorized("Invalid or expired access token")
         }
+        return payload.sub.value
+    }
+
+    private static func declaresHS256(_ token: String) -> Bool {
+        guard let encodedHeader = token.split(separator: ".", omittingEmptySubsequences: false).first else { return false }
+        var base64 = encodedHeader.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64),
+            let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return false }
+        return header["alg"] as? String == "HS256"
     }
 }

@@ -18,15 +18,16 @@ public struct Registration: Sendable, Decodable {
     }
 }
 
-/// A change to the caller's own profile; absent fields stay as they are.
+/// A change to the caller's own profile; absent fields stay as they are, and a null `full_name` clears it.
 public struct ProfileUpdate: Sendable, Decodable {
-    public let fullName: String?
+    /// nil: unchanged; .some(nil): cleared.
+    public let fullName: String??
     public let preferences: [String: JSONValue]?
     public let currentPassword: String?
     public let newPassword: String?
 
     public init(
-        fullName: String? = nil,
+        fullName: String?? = nil,
         preferences: [String: JSONValue]? = nil,
         currentPassword: String? = nil,
         newPassword: String? = nil
@@ -42,5 +43,22 @@ public struct ProfileUpdate: Sendable, Decodable {
         case fullName = "full_name"
         case currentPassword = "current_password"
         case newPassword = "new_password"
+    }
+
+    /// Present-but-null is an error for every field but `full_name`, so a null never silently means "unchanged".
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.fullName = container.contains(.fullName) ? .some(try container.decode(String?.self, forKey: .fullName)) : nil
+        self.preferences = try Self.decodeNonNull([String: JSONValue].self, .preferences, in: container)
+        self.currentPassword = try Self.decodeNonNull(String.self, .currentPassword, in: container)
+        self.newPassword = try Self.decodeNonNull(String.self, .newPassword, in: container)
+    }
+
+    private static func decodeNonNull<Value: Decodable>(
+        _ type: Value.Type,
+        _ key: CodingKeys,
+        in container: KeyedDecodingContainer<CodingKeys>
+    ) throws -> Value? {
+        container.contains(key) ? try container.decode(type, forKey: key) : nil
     }
 }

@@ -93,7 +93,7 @@ public struct AccountService: Sendable {
         var updated = user
         var problems: [FieldProblem] = []
         if let fullName = update.fullName {
-            if let problem = AccountValidation.fullNameProblem(fullName) { problems.append(problem) }
+            if let problem = fullName.flatMap(AccountValidation.fullNameProblem) { problems.append(problem) }
             updated.fullName = fullName
         }
         if let preferences = update.preferences {

@@ -17,12 +17,13 @@ enum AccountValidation {
     }
 
     static func emailProblem(_ email: String) -> FieldProblem? {
+        // The shape openapi.yaml states: name@label.label[.label...], no spaces, one '@'.
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        let domainLabels = parts.count == 2 ? parts[1].split(separator: ".", omittingEmptySubsequences: false) : []
         let isShaped =
-            parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
-            && !email.contains(where: { $0.isWhitespace || $0.isNewline })
-        guard isShaped, email.utf8.count <= self.maxEmailLength else {
+            parts.count == 2 && !parts[0].isEmpty && domainLabels.count >= 2 && domainLabels.allSatisfy { !$0.isEmpty }
+            && !email.contains(where: \.isWhitespace)
+        guard isShaped, email.unicodeScalars.count <= self.maxEmailLength else {
             return FieldProblem(field: "email", message: "must be an email address like name@example.com")
         }
         return nil
@@ -32,7 +33,7 @@ enum AccountValidation {
         let allowed = username.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_-.".unicodeScalars.contains(scalar))
         }
-        guard allowed, self.usernameLength.contains(username.count) else {
+        guard allowed, self.usernameLength.contains(username.unicodeScalars.count) else {
             return FieldProblem(field: "username", message: "must be 3-32 characters of letters, digits, '_', '-' or '.'")
         }
         return nil
@@ -47,7 +48,8 @@ enum AccountValidation {
     }
 
     static func fullNameProblem(_ fullName: String) -> FieldProblem? {
-        guard fullName.count <= self.maxFullNameLength else {
+        // Code points, as JSON Schema's maxLength counts them.
+        guard fullName.unicodeScalars.count <= self.maxFullNameLength else {
             return FieldProblem(field: "full_name", message: "must be at most 100 characters")
         }
         return nil

@@ -14,7 +14,8 @@ public protocol AccountStore: Sendable {
     /// Finds a user by username or email, case-insensitively, with the stored password hash.
     func credentials(login: String) async throws -> (user: User, passwordHash: String)?
     func passwordHash(userID: String) async throws -> String?
-    /// Saves profile fields, and the password hash when given; returns false if the user is gone.
+    /// Saves profile fields and, when given, a new password hash, which also revokes every refresh token of the
+    /// user (other devices must sign in again). Returns false if the user is gone.
     func updateUser(_ user: User, passwordHash: String?) async throws -> Bool
 
     func insertRefreshToken(_ record: RefreshTokenRecord) async throws

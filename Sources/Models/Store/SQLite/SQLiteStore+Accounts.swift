@@ -59,7 +59,14 @@ extension SQLiteStore {
                     """,
                 arguments: [user.fullName, preferences, user.isActive, user.updatedAt, passwordHash, user.id]
             )
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            if passwordHash != nil {
+                try db.execute(
+                    sql: "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                    arguments: [user.updatedAt, user.id]
+                )
+            }
+            return true
         }
     }
 

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@Suite("Starting, refusing to start, and stopping the sessionhub process")
+struct ProcessLifecycleTests {
+    @Test func tokensAndDataSurviveARestartWithAGeneratedSecret() async throws {
+        let first = try await ServerProcess()
+        let account = try first.client.registerAndLogin()
+        #expect(first.log.contains("generated a key"))
+        #expect(await first.stop() == 0, "SIGTERM should end the server cleanly")
+        let secretFile = first.folder.appendingPathComponent("data/jwt-secret")
+        let attributes = try FileManager.default.attributesOfItem(atPath: secretFile.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+        let second = try await ServerProcess(folder: first.folder)
+        defer { Task { await second.stop() } }
+        let me = try second.client.get("/api/auth/me", headers: account.bearer)
+        #expect(me.status == 200)
+        #expect(me.json?["username"] as? String == account.username)
+    }
+
+    @Test func refusesUnsafeConfiguration() async throws {
+        let refused: [[String: String]] = [
+            ["JWT_SECRET_KEY": "too-short"],
+            ["BCRYPT_COST": "3"],
+            ["BCRYPT_COST": "32"],
+            ["PORT": "eighty"],
+            ["DATABASE_URL": "mysql://localhost/db"],
+            ["LOG_FORMAT": "xml"],
+        ]
+        for environment in refused {
+            let (status, output) = try await ServerProcess.run(arguments: [], environment: ServerProcess.baseEnvironment.merging(environment) { $1 })
+            #expect(status != 0, "\(environment) started")
+            let name = try #require(environment.keys.first)
+            #expect(output.contains(name), "\(environment): \(output)")
+        }
+    }
+
+    @Test func helpListsEveryVariable() async throws {
+        let (status, output) = try await ServerProcess.run(arguments: ["--help"], environment: [:])
+        #expect(status == 0)
+        let example = try String(contentsOf: HTTPFoundationTests.repositoryRoot.appendingPathComponent(".env.example"), encoding: .utf8)
+        let names = example.split(separator: "\n").compactMap { line -> String? in
+            let text = line.hasPrefix("# ") ? line.dropFirst(2) : line
+            guard let equals = text.firstIndex(of: "="), text[..<equals].allSatisfy({ $0.isUppercase || $0 == "_" }) else { return nil }
+            return String(text[..<equals])
+        }
+        #expect(names.count >= 20)
+        for name in names { #expect(output.contains(name), "--help misses \(name)") }
+    }
+}

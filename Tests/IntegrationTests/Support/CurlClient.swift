@@ -1,0 +1,103 @@
+import CCurl
+import Foundation
+
+/// What the server answered: status, headers (names lower-cased) and body.
+struct HTTPResult: Sendable {
+    let status: Int
+    let headers: [String: String]
+    let body: Data
+
+    var text: String { String(decoding: self.body, as: UTF8.self) }
+
+    /// The body as a JSON object; fails the caller's `#require` when it is not one.
+    var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: self.body)) as? [String: Any] }
+}
+
+/// A minimal HTTP client over libcurl's easy interface: one handle per request, everything in memory.
+struct CurlClient: Sendable {
+    let baseURL: String
+
+    func get(_ path: String, headers: [String: String] = [:]) throws -> HTTPResult {
+        try self.request("GET", path, headers: headers)
+    }
+
+    /// Sends a JSON value (encoded with JSONSerialization) or raw bytes.
+    func post(_ path: String, json: Any, headers: [String: String] = [:]) throws -> HTTPResult {
+        try self.request("POST", path, headers: headers.merging(["Content-Type": "application/json"]) { $1 }, body: Self.encode(json))
+    }
+
+    func patch(_ path: String, json: Any, headers: [String: String] = [:]) throws -> HTTPResult {
+        try self.request("PATCH", path, headers: headers.merging(["Content-Type": "application/json"]) { $1 }, body: Self.encode(json))
+    }
+
+    static func encode(_ json: Any) -> Data {
+        (try? JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed])) ?? Data()
+    }
+
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: Data? = nil) throws -> HTTPResult {
+        guard let handle = curl_easy_init() else { throw CurlError(message: "curl_easy_init failed") }
+        defer { curl_easy_cleanup(handle) }
+        let sink = ResponseSink()
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+
+        curl_setopt_string(handle, CURLOPT_URL, self.baseURL + path)
+        curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
+        curl_setopt_long(handle, CURLOPT_TIMEOUT, 30)
+        curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, ResponseSink.collectBody)
+        curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
+        curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, ResponseSink.collectHeader)
+        curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer)
+        if let body {
+            curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            body.withUnsafeBytes { bytes in
+                // COPYPOSTFIELDS copies, so the buffer need not outlive this call.
+                _ = curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            }
+        }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
+        // Without this, curl sends "Expect: 100-continue" for large bodies and waits for the server's go-ahead.
+        headerList = curl_slist_append(headerList, "Expect:")
+        defer { curl_slist_free_all(headerList) }
+        curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
+
+        let code = curl_easy_perform(handle)
+        var status = 0
+        curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        // A server may answer (413) and close before reading an oversized body: curl then reports a send error,
+        // but the response it did read is the one to check.
+        guard code == CURLE_OK || (status > 0 && code == CURLE_SEND_ERROR) else {
+            throw CurlError(message: "\(method) \(path): \(String(cString: curl_easy_strerror(code)))")
+        }
+        return HTTPResult(status: status, headers: sink.headers, body: sink.body)
+    }
+}
+
+struct CurlError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { self.message }
+}
+
+/// Collects curl's callbacks; lives for one request on one thread.
+private final class ResponseSink {
+    var body = Data()
+    var headers: [String: String] = [:]
+
+    static let collectBody: curl_data_callback = { data, size, count, context in
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        if let data { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count) }
+        return size * count
+    }
+
+    static let collectHeader: curl_data_callback = { data, size, count, context in
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        guard let data else { return size * count }
+        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+        if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].lowercased()
+            sink.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return size * count
+    }
+}

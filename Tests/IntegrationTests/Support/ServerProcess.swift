@@ -1,0 +1,108 @@
+import Foundation
+import Synchronization
+
+/// The real `sessionhub` binary, started in a temporary folder on a free port (PORT=0; the port is read from its log).
+final class ServerProcess: Sendable {
+    let process: Process
+    let folder: URL
+    let port: Int
+    private let output: ProcessOutput
+
+    var client: CurlClient { CurlClient(baseURL: "http://127.0.0.1:\(self.port)") }
+
+    /// The binary SwiftPM built next to this test bundle, or SESSIONHUB_BINARY.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["SESSIONHUB_BINARY"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sessionhub")
+    }
+
+    /// Settings every test server gets: loopback, a fast bcrypt cost, a file-backed store in the folder.
+    static let baseEnvironment = ["HOST": "127.0.0.1", "PORT": "0", "BCRYPT_COST": "4", "LOG_FORMAT": "json", "LOG_LEVEL": "info"]
+
+    /// Starts a server and waits until it logs the port it listens on.
+    init(environment: [String: String] = [:], folder: URL? = nil) async throws {
+        self.folder = try folder ?? Self.makeFolder()
+        let (process, output) = try Self.launch(arguments: [], environment: Self.baseEnvironment.merging(environment) { $1 }, in: self.folder)
+        self.process = process
+        self.output = output
+        guard let port = await output.waitForPort(timeout: .seconds(30)) else {
+            process.terminate()
+            throw CurlError(message: "sessionhub did not start; output:\n\(output.text)")
+        }
+        self.port = port
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    @discardableResult
+    func stop() async -> Int32 {
+        if self.process.isRunning { self.process.terminate() }
+        while self.process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        return self.process.terminationStatus
+    }
+
+    var log: String { self.output.text }
+
+    static func makeFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sessionhub-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// Runs the binary to completion (for --help and refused configurations): exit status and everything it printed.
+    static func run(arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+        let (process, output) = try self.launch(arguments: arguments, environment: environment, in: try self.makeFolder())
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(50))
+        return (process.terminationStatus, output.text)
+    }
+
+    private static func launch(arguments: [String], environment: [String: String], in folder: URL) throws -> (Process, ProcessOutput) {
+        let process = Process()
+        process.executableURL = self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        // Only what the test sets: the developer's own .env or variables must not leak in.
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { current, _ in current }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let output = ProcessOutput()
+        output.drain(pipe.fileHandleForReading)
+        try process.run()
+        return (process, output)
+    }
+}
+
+/// Everything a child process printed, read on a background thread so its pipe never fills up.
+final class ProcessOutput: Sendable {
+    private let buffer = Mutex(Data())
+
+    var text: String { self.buffer.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    func drain(_ handle: FileHandle) {
+        Thread.detachNewThread {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }
+                self.buffer.withLock { $0.append(chunk) }
+            }
+        }
+    }
+
+    /// The port of the "SessionHub listening" log line, polling until it appears.
+    func waitForPort(timeout: Duration) async -> Int? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            for line in self.text.split(separator: "\n") where line.contains("SessionHub listening") {
+                if let data = line.data(using: .utf8),
+                    let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                    let port = (object["port"] as? String).flatMap(Int.init)
+                {
+                    return port
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+}
