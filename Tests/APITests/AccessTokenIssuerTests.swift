@@ -1,0 +1,49 @@
+import API
+import Foundation
+import Models
+import Testing
+
+@Suite("Access tokens")
+struct AccessTokenIssuerTests {
+    let user = User(
+        id: "4f1c1f2e-0000-4000-8000-000000000001",
+        email: "t@example.com",
+        username: "tess",
+        fullName: nil,
+        preferences: [:],
+        isActive: true,
+        createdAt: Date(),
+        updatedAt: Date()
+    )
+
+    @Test func issuedTokenNamesItsUser() async throws {
+        let issuer = await AccessTokenIssuer(secret: String(repeating: "k", count: 32), lifetime: 60)
+        let (token, expiresIn) = try await issuer.issue(for: self.user)
+        #expect(expiresIn == 60)
+        #expect(try await issuer.userID(from: token) == self.user.id)
+    }
+
+    @Test func expiredTokenIsRefused() async throws {
+        let issuer = await AccessTokenIssuer(secret: String(repeating: "k", count: 32), lifetime: 60)
+        let (token, _) = try await issuer.issue(for: self.user, now: Date().addingTimeInterval(-120))
+        await #expect(throws: DomainError.unauthorized("Invalid or expired access token")) {
+            try await issuer.userID(from: token)
+        }
+    }
+
+    @Test func tokenOfAnotherKeyIsRefused() async throws {
+        let ours = await AccessTokenIssuer(secret: String(repeating: "k", count: 32), lifetime: 60)
+        let theirs = await AccessTokenIssuer(secret: String(repeating: "j", count: 32), lifetime: 60)
+        let (token, _) = try await theirs.issue(for: self.user)
+        await #expect(throws: DomainError.self) { try await ours.userID(from: token) }
+    }
+
+    @Test func passwordHasherVerifiesOnlyTheRightPassword() async throws {
+        let hasher = BcryptPasswordHasher(cost: 4)
+        let hash = try await hasher.hash("open sesame")
+        #expect(hash.hasPrefix("$2"))
+        #expect(try await hasher.verify("open sesame", against: hash))
+        #expect(try await !hasher.verify("open sesame!", against: hash))
+        #expect(try await !hasher.verify("anything", against: hasher.decoyHash))
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import Models
+import Testing
+
+@Suite("Wire format")
+struct WireFormatTests {
+    @Test func timestampsAreUTCWithMilliseconds() throws {
+        let date = Date(timeIntervalSince1970: 1_795_728_312.345)
+        #expect(WireFormat.timestamp(date) == "2026-11-26T21:25:12.345Z")
+        let parsed = try #require(WireFormat.parseTimestamp("2026-11-26T21:25:12.345Z"))
+        #expect(abs(parsed.timeIntervalSince1970 - 1_795_728_312.345) < 0.001)
+        #expect(WireFormat.parseTimestamp("2026-11-26T21:25:12Z") != nil)
+        #expect(WireFormat.parseTimestamp("yesterday") == nil)
+    }
+
+    @Test func jsonValuesRoundTrip() throws {
+        let value: JSONValue = .object(["a": .array([.number(1.5), .bool(true), .null, .string("x")])])
+        let data = try WireFormat.makeEncoder().encode(value)
+        #expect(String(decoding: data, as: UTF8.self) == #"{"a":[1.5,true,null,"x"]}"#)
+        #expect(try WireFormat.makeDecoder().decode(JSONValue.self, from: data) == value)
+    }
+}
