@@ -46,4 +46,13 @@ struct AccessTokenIssuerTests {
         #expect(try await !hasher.verify("open sesame!", against: hash))
         #expect(try await !hasher.verify("anything", against: hasher.decoyHash))
     }
+
+    @Test func longPasswordsAreNotTruncated() async throws {
+        // 40 two-byte characters: 80 bytes, past bcrypt's 72. Two of them differing only at the end must not match.
+        let base = String(repeating: "é", count: 39)
+        let hasher = BcryptPasswordHasher(cost: 4)
+        let hash = try await hasher.hash(base + "a")
+        #expect(try await hasher.verify(base + "a", against: hash))
+        #expect(try await !hasher.verify(base + "b", against: hash))
+    }
 }

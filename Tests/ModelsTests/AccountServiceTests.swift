@@ -93,7 +93,7 @@ struct AccountServiceTests {
 
     @Test func profileUpdateChecksTheCurrentPassword() async throws {
         let user = try await self.service.register(Registration(email: "p@example.com", username: "pat", password: "password-1"))
-        await #expect(throws: DomainError.invalid("current_password", "is not the current password")) {
+        await #expect(throws: DomainError.forbidden("current_password is not your current password")) {
             try await self.service.updateProfile(of: user, with: ProfileUpdate(currentPassword: "guess-guess", newPassword: "password-2"))
         }
         self.clock.advance(by: 5)

@@ -1,9 +1,14 @@
+import Crypto
 import Foundation
 import HummingbirdBcrypt
 import Models
 import NIOPosix
 
 /// bcrypt at the configured cost, run on NIO's blocking thread pool so a hash never stalls an event loop.
+///
+/// bcrypt reads only the first 72 bytes of its input, so two long passwords sharing a prefix would match. A password
+/// longer than that (72 characters of non-ASCII text can be 288 bytes) is first reduced to its SHA-256 in base64 (44 bytes);
+/// shorter ones are hashed as they are, so stored hashes stay plain bcrypt for every password that fits.
 public struct BcryptPasswordHasher: PasswordHasher {
     public static let allowedCosts: ClosedRange<Int> = 4...31
 
@@ -18,10 +23,19 @@ public struct BcryptPasswordHasher: PasswordHasher {
 
     public func hash(_ password: String) async throws -> String {
         let cost = self.cost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        let input = Self.bcryptInput(password)
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(input, cost: cost) }
     }
 
     public func verify(_ password: String, against hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        let input = Self.bcryptInput(password)
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(input, hash: hash) }
+    }
+
+    static let bcryptMaxBytes = 72
+
+    static func bcryptInput(_ password: String) -> String {
+        guard password.utf8.count > self.bcryptMaxBytes else { return password }
+        return Data(SHA256.hash(data: Data(password.utf8))).base64EncodedString()
     }
 }

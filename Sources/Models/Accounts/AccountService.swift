@@ -103,28 +103,31 @@ public struct AccountService: Sendable {
             }
             updated.preferences = preferences
         }
-        let newHash = try await self.newPasswordHash(for: user, update: update, problems: &problems)
+        problems += Self.passwordChangeProblems(update)
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
+        let newHash = try await self.verifiedNewPasswordHash(for: user, update: update)
         updated.updatedAt = self.now()
         guard try await self.store.updateUser(updated, passwordHash: newHash) else { throw DomainError.notFound("User not found") }
         return updated
     }
 
-    private func newPasswordHash(for user: User, update: ProfileUpdate, problems: inout [FieldProblem]) async throws -> String? {
-        guard let newPassword = update.newPassword else { return nil }
-        if let problem = AccountValidation.passwordProblem(newPassword, field: "new_password") {
-            problems.append(problem)
-            return nil
+    private static func passwordChangeProblems(_ update: ProfileUpdate) -> [FieldProblem] {
+        guard let newPassword = update.newPassword else { return [] }
+        if let problem = AccountValidation.passwordProblem(newPassword, field: "new_password") { return [problem] }
+        guard update.currentPassword != nil else {
+            return [FieldProblem(field: "current_password", message: "is required to change the password")]
         }
-        guard let current = update.currentPassword else {
-            problems.append(FieldProblem(field: "current_password", message: "is required to change the password"))
-            return nil
-        }
+        return []
+    }
+
+    /// The hash of the new password, once the current one is proven; a wrong current password is a 403, not a field error,
+    /// because the request is well-formed: the caller just may not do it.
+    private func verifiedNewPasswordHash(for user: User, update: ProfileUpdate) async throws -> String? {
+        guard let newPassword = update.newPassword, let current = update.currentPassword else { return nil }
         guard let storedHash = try await self.store.passwordHash(userID: user.id),
             try await self.hasher.verify(current, against: storedHash)
         else {
-            problems.append(FieldProblem(field: "current_password", message: "is not the current password"))
-            return nil
+            throw DomainError.forbidden("current_password is not your current password")
         }
         return try await self.hasher.hash(newPassword)
     }

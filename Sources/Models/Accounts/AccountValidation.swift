@@ -1,7 +1,8 @@
 /// The rules for account fields, in one place for registration and profile changes.
 enum AccountValidation {
     static let usernameLength = 3...32
-    static let passwordBytes = 8...72
+    /// Counted in code points, as JSON Schema counts `minLength`/`maxLength`; the hasher copes with bcrypt's 72-byte input.
+    static let passwordLength = 8...72
     static let maxEmailLength = 254
     static let maxFullNameLength = 100
     /// Preferences are a small settings object, not a document store.
@@ -22,7 +23,7 @@ enum AccountValidation {
         let domainLabels = parts.count == 2 ? parts[1].split(separator: ".", omittingEmptySubsequences: false) : []
         let isShaped =
             parts.count == 2 && !parts[0].isEmpty && domainLabels.count >= 2 && domainLabels.allSatisfy { !$0.isEmpty }
-            && !email.contains(where: \.isWhitespace)
+            && !email.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
         guard isShaped, email.unicodeScalars.count <= self.maxEmailLength else {
             return FieldProblem(field: "email", message: "must be an email address like name@example.com")
         }
@@ -40,9 +41,8 @@ enum AccountValidation {
     }
 
     static func passwordProblem(_ password: String, field: String) -> FieldProblem? {
-        // bcrypt reads at most 72 bytes; a longer password would be silently truncated.
-        guard self.passwordBytes.contains(password.utf8.count) else {
-            return FieldProblem(field: field, message: "must be 8-72 bytes long")
+        guard self.passwordLength.contains(password.unicodeScalars.count) else {
+            return FieldProblem(field: field, message: "must be 8-72 characters long")
         }
         return nil
     }
