@@ -12,11 +12,12 @@ struct ProcessLifecycleTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: secretFile.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
 
-        let second = try await ServerProcess(folder: first.folder)
-        defer { Task { await second.stop() } }
-        let me = try second.client.get("/api/auth/me", headers: account.bearer)
-        #expect(me.status == 200)
-        #expect(me.json?["username"] as? String == account.username)
+        try await withServer(folder: first.folder) { second, client in
+            let me = try client.get("/api/auth/me", headers: account.bearer)
+            #expect(me.status == 200)
+            #expect(me.json?["username"] as? String == account.username)
+            #expect(second.log.contains("using the key generated earlier"))
+        }
     }
 
     @Test func refusesUnsafeConfiguration() async throws {

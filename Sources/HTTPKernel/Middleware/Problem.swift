@@ -65,34 +65,22 @@ extension Problem {
     }
 
     private init(domain error: DomainError, requestID: String?) {
+        let (status, detail) = Self.statusAndDetail(of: error)
+        var fieldProblems: [FieldProblem]?
+        if case .invalid(let problems) = error { fieldProblems = problems }
+        self.init(status: status, detail: detail, errorCode: error.errorCode, requestID: requestID, errors: fieldProblems)
+    }
+
+    private static func statusAndDetail(of error: DomainError) -> (HTTPResponse.Status, String) {
         switch error {
-        case .malformedBody(let detail): self.init(status: .badRequest, detail: detail, errorCode: error.errorCode, requestID: requestID)
-        case .invalid(let problems):
-            self.init(
-                status: .unprocessableContent,
-                detail: "The request has invalid fields",
-                errorCode: error.errorCode,
-                requestID: requestID,
-                errors: problems
-            )
-        case .unauthorized(let detail): self.init(status: .unauthorized, detail: detail, errorCode: error.errorCode, requestID: requestID)
-        case .forbidden(let detail): self.init(status: .forbidden, detail: detail, errorCode: error.errorCode, requestID: requestID)
-        case .notFound(let detail): self.init(status: .notFound, detail: detail, errorCode: error.errorCode, requestID: requestID)
-        case .conflict(let detail): self.init(status: .conflict, detail: detail, errorCode: error.errorCode, requestID: requestID)
-        case .payloadTooLarge(let limit):
-            self.init(
-                status: .contentTooLarge,
-                detail: "The request body exceeds \(limit) bytes",
-                errorCode: error.errorCode,
-                requestID: requestID
-            )
-        case .rateLimited(let seconds):
-            self.init(
-                status: .tooManyRequests,
-                detail: "Too many requests; retry in \(seconds) s",
-                errorCode: error.errorCode,
-                requestID: requestID
-            )
+        case .malformedBody(let detail): (.badRequest, detail)
+        case .invalid: (.unprocessableContent, "The request has invalid fields")
+        case .unauthorized(let detail): (.unauthorized, detail)
+        case .forbidden(let detail): (.forbidden, detail)
+        case .notFound(let detail): (.notFound, detail)
+        case .conflict(let detail): (.conflict, detail)
+        case .payloadTooLarge(let limit): (.contentTooLarge, "The request body exceeds \(limit) bytes")
+        case .rateLimited(let seconds): (.tooManyRequests, "Too many requests; retry in \(seconds) s")
         }
     }
 

@@ -73,6 +73,23 @@ final class ServerProcess: Sendable {
     }
 }
 
+/// Runs `body` against a fresh server and stops the server afterwards, whether `body` succeeded or threw.
+func withServer<Result>(
+    environment: [String: String] = [:],
+    folder: URL? = nil,
+    _ body: (ServerProcess, CurlClient) async throws -> Result
+) async throws -> Result {
+    let server = try await ServerProcess(environment: environment, folder: folder)
+    do {
+        let result = try await body(server, server.client)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
 /// Everything a child process printed, read on a background thread so its pipe never fills up.
 final class ProcessOutput: Sendable {
     private let buffer = Mutex(Data())

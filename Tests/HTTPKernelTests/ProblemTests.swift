@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import Models
+import Testing
+
+@testable import HTTPKernel
+
+@Suite("Errors as problem+json")
+struct ProblemTests {
+    struct LeakyError: Error, CustomStringConvertible {
+        var description: String { "SQLITE_ERROR near SELECT password_hash FROM users; secret=hunter2" }
+    }
+
+    @Test func unexpectedErrorsRevealNothingButTheRequestID() throws {
+        let problem = Problem(error: LeakyError(), requestID: "req-1")
+        #expect(problem.status == 500)
+        #expect(problem.errorCode == "INTERNAL_ERROR")
+        let body = String(decoding: try JSONEncoder().encode(problem), as: UTF8.self)
+        #expect(body.contains("req-1"))
+        #expect(!body.contains("SQLITE"))
+        #expect(!body.contains("hunter2"))
+    }
+
+    @Test func domainErrorsKeepTheirStatusAndCode() {
+        let cases: [(DomainError, Int, String)] = [
+            (.malformedBody("x"), 400, "INVALID_JSON"),
+            (.invalid("email", "bad"), 422, "VALIDATION_FAILED"),
+            (.unauthorized("x"), 401, "UNAUTHORIZED"),
+            (.forbidden("x"), 403, "PERMISSION_DENIED"),
+            (.notFound("x"), 404, "NOT_FOUND"),
+            (.conflict("x"), 409, "CONFLICT"),
+            (.payloadTooLarge(limitBytes: 10), 413, "MESSAGE_TOO_LARGE"),
+            (.rateLimited(retryAfterSeconds: 3), 429, "RATE_LIMITED"),
+        ]
+        for (error, status, code) in cases {
+            let problem = Problem(error: error, requestID: nil)
+            #expect(problem.status == status)
+            #expect(problem.errorCode == code)
+        }
+        #expect(Problem(error: DomainError.invalid("email", "bad"), requestID: nil).errors == [FieldProblem(field: "email", message: "bad")])
+    }
+
+    @Test func unauthorizedResponsesAskForABearerToken() {
+        let response = Problem(error: DomainError.unauthorized("no"), requestID: nil).response()
+        #expect(response.headers[.wwwAuthenticate] == "Bearer")
+        #expect(response.headers[.contentType] == "application/problem+json")
+    }
+}
