@@ -23,6 +23,9 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
         hasher: BcryptPasswordHasher(cost: configuration.bcryptCost),
         refreshTokenLifetime: TimeInterval(configuration.refreshTokenDays * 86_400)
     )
+    let publisher = NoSubscribersPublisher()
+    let sessions = SessionService(store: store, publisher: publisher, maxSessionsPerUser: configuration.maxSessionsPerUser)
+    let participants = ParticipantService(sessions: sessions, store: store, publisher: publisher)
     let openAPIDocument = try OpenAPIDocument.load()
 
     let router = Router(context: AppRequestContext.self)
@@ -38,6 +41,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
 
     SystemController(store: store, openAPIDocument: openAPIDocument).addRoutes(to: router)
     AuthController(accounts: accounts, tokens: tokens).addRoutes(to: router.group("api/auth"))
+    SessionsController(sessions: sessions).addRoutes(to: router.group("api/sessions"))
+    ParticipantsController(participants: participants).addRoutes(to: router.group("api/sessions/:session_id/participants"))
 
     return Application(
         router: router,

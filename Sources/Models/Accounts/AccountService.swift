@@ -14,7 +14,7 @@ public struct AccountService: Sendable {
         store: any AccountStore,
         hasher: any PasswordHasher,
         refreshTokenLifetime: TimeInterval,
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = WireFormat.now
     ) {
         self.store = store
         self.hasher = hasher

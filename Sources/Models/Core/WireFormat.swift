@@ -4,6 +4,11 @@ import Foundation
 public enum WireFormat {
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
+    /// The current time at the wire's millisecond precision, so a value answered now equals the one read back later.
+    @Sendable public static func now() -> Date {
+        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+
     /// Formats a time the way it appears on the wire.
     public static func timestamp(_ date: Date) -> String {
         date.formatted(self.timestampStyle)

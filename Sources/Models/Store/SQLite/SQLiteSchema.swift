@@ -187,7 +187,7 @@ enum SQLiteSchema {
             session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
             type TEXT NOT NULL,
             actor_id TEXT REFERENCES users(id) ON DELETE SET NULL,
-            frame TEXT NOT NULL,
+            payload TEXT NOT NULL,
             created_at DATETIME NOT NULL
         );
         CREATE INDEX session_events_replay ON session_events(session_id, id);

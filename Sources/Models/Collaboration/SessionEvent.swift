@@ -1,0 +1,55 @@
+import Foundation
+
+/// A durable entry of a session's append-only event log; its `id` is what clients resume from.
+public struct SessionEvent: Sendable, Equatable {
+    public let id: Int64
+    public let sessionID: String
+    /// The wire type (`chat_message`, `session_update` ...): the log, its `?type=` filter and replay share these names.
+    public let type: String
+    public let actorID: String?
+    public let createdAt: Date
+    /// The event's own fields (`message`, `changes` ...), without the envelope (`type`, `session_id`, `ts`, `id`).
+    public let payload: [String: JSONValue]
+
+    public init(id: Int64, sessionID: String, type: String, actorID: String?, createdAt: Date, payload: [String: JSONValue]) {
+        self.id = id
+        self.sessionID = sessionID
+        self.type = type
+        self.actorID = actorID
+        self.createdAt = createdAt
+        self.payload = payload
+    }
+
+    /// The server frame clients receive: the payload plus `type`, `session_id`, `ts` and `id`.
+    public var frame: [String: JSONValue] {
+        var frame = self.payload
+        frame["type"] = .string(self.type)
+        frame["session_id"] = .string(self.sessionID)
+        frame["ts"] = .string(WireFormat.timestamp(self.createdAt))
+        frame["id"] = .number(Double(self.id))
+        return frame
+    }
+}
+
+/// An event about to be appended; the store gives it its id and time in the same transaction as the change it records.
+public struct NewSessionEvent: Sendable, Equatable {
+    public let sessionID: String
+    public let type: String
+    public let actorID: String?
+    public let payload: [String: JSONValue]
+
+    public init(sessionID: String, type: String, actorID: String?, payload: [String: JSONValue]) {
+        self.sessionID = sessionID
+        self.type = type
+        self.actorID = actorID
+        self.payload = payload
+    }
+}
+
+extension JSONValue {
+    /// Any encodable value as JSON, through the wire encoder (so dates become wire timestamps).
+    public init(encoding value: some Encodable) throws {
+        let data = try WireFormat.makeEncoder().encode(value)
+        self = try WireFormat.makeDecoder().decode(JSONValue.self, from: data)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// Creating, reading, changing, sharing and deleting sessions, with the access rules of DESIGN.md.
+public struct SessionService: Sendable {
+    let store: any SessionStore & MembershipStore
+    let publisher: any EventPublisher
+    let maxSessionsPerUser: Int
+    let now: @Sendable () -> Date
+
+    public init(
+        store: any SessionStore & MembershipStore,
+        publisher: any EventPublisher,
+        maxSessionsPerUser: Int,
+        now: @escaping @Sendable () -> Date = WireFormat.now
+    ) {
+        self.store = store
+        self.publisher = publisher
+        self.maxSessionsPerUser = maxSessionsPerUser
+        self.now = now
+    }
+
+    public func create(_ draft: SessionDraft, by user: User) async throws -> CodingSession {
+        let problems = SessionValidation.problems(in: draft)
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
+        if let teamID = draft.teamID { try await self.requireMembership(user: user, teamID: teamID) }
+        guard try await self.store.countSessions(ownedBy: user.id) < self.maxSessionsPerUser else {
+            throw DomainError.conflict("You own \(self.maxSessionsPerUser) sessions, the most allowed; delete one first")
+        }
+        let now = self.now()
+        let visibility = draft.visibility ?? .private
+        let session = CodingSession(
+            id: UUID().uuidString.lowercased(), ownerID: user.id, pid: draft.pid, type: draft.type, status: draft.status ?? .active,
+            startTime: draft.startTime ?? now, lastActivity: now, workingDirectory: draft.workingDirectory,
+            tokenCount: draft.tokenCount ?? 0, tokenLimit: draft.tokenLimit, healthScore: draft.healthScore,
+            messageCount: draft.messageCount ?? 0, fileCount: draft.fileCount ?? 0, errorCount: draft.errorCount ?? 0,
+            tags: draft.tags ?? [], projectName: draft.projectName, description: draft.description, teamID: draft.teamID,
+            visibility: visibility, sharedAt: visibility == .private ? nil : now, hostname: draft.hostname,
+            createdAt: now, updatedAt: now, role: .host
+        )
+        try await self.store.insertSession(session, snapshot: SessionSnapshot(of: session, at: now))
+        return session
+    }
+
+    /// The session with the caller's role; 404 when it does not exist or the caller may not see it.
+    public func session(id: String, for user: User) async throws -> CodingSession {
+        guard let (session, relation) = try await self.store.session(id: id, for: user.id), relation.role != nil else {
+            throw DomainError.notFound("Session not found")
+        }
+        return session
+    }
+
+    /// The caller's session and role, requiring `action`: 404 without access, 403 with too small a role.
+    public func authorize(_ action: SessionRole.Action, sessionID: String, user: User) async throws -> CodingSession {
+        let session = try await self.session(id: sessionID, for: user)
+        guard let role = session.role, role.permits(action) else {
+            throw DomainError.forbidden("Your role in this session (\(session.role?.rawValue ?? "none")) does not allow this")
+        }
+        return session
+    }
+
+    public func list(for user: User, matching query: SessionQuery, page: PageRequest) async throws -> Page<CodingSession> {
+        try await self.store.sessions(visibleTo: user.id, matching: query, page: page)
+    }
+
+    public func update(sessionID: String, with changes: SessionChanges, by user: User) async throws -> CodingSession {
+        var session = try await self.authorize(changes.touchesSharing ? .manage : .updateMetadata, sessionID: sessionID, user: user)
+        let problems = SessionValidation.problems(in: changes)
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
+        if case .some(.some(let teamID)) = changes.teamID { try await self.requireMembership(user: user, teamID: teamID) }
+        let now = self.now()
+        let before = session
+        session.apply(changes, at: now)
+        let changed = try before.changedFields(to: session)
+        guard !changed.isEmpty else { return session }
+        let event = NewSessionEvent(
+            sessionID: session.id,
+            type: "session_update",
+            actorID: user.id,
+            payload: ["changes": .object(changed), "updated_by": .string(user.id)]
+        )
+        let snapshot = changes.touchesMetrics ? SessionSnapshot(of: session, at: now) : nil
+        if let stored = try await self.store.saveSession(session, snapshot: snapshot, event: event) {
+            await self.publisher.publish(stored)
+        }
+        return session
+    }
+
+    /// Deletes a session: owners only (a host who is not an owner may manage it, not destroy it).
+    public func delete(sessionID: String, by user: User) async throws {
+        let session = try await self.session(id: sessionID, for: user)
+        guard session.ownerID == user.id else { throw DomainError.forbidden("Only the session's owner may delete it") }
+        try await self.store.deleteSession(id: session.id)
+    }
+
+    public func history(sessionID: String, for user: User, page: PageRequest) async throws -> Page<SessionSnapshot> {
+        _ = try await self.authorize(.observe, sessionID: sessionID, user: user)
+        return try await self.store.history(sessionID: sessionID, page: page)
+    }
+
+    public func events(sessionID: String, type: String?, for user: User, page: PageRequest) async throws -> Page<SessionEvent> {
+        _ = try await self.authorize(.observe, sessionID: sessionID, user: user)
+        return try await self.store.events(sessionID: sessionID, type: type, page: page)
+    }
+
+    private func requireMembership(user: User, teamID: String) async throws {
+        // 403 whether the team exists or not: its existence is not revealed to outsiders.
+        guard try await self.store.isMember(userID: user.id, teamID: teamID) else {
+            throw DomainError.forbidden("team_id must be a team you belong to")
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+
+/// Row mapping and the access-relation columns shared by every session query.
+extension SQLiteStore {
+    /// The session's columns plus the caller's relation to it; the placeholder stands for the caller's id, three times.
+    static func sessionColumns(for user: String) -> String {
+        """
+        s.*,
+        (SELECT user_id FROM session_owners o WHERE o.session_id = s.id ORDER BY o.rowid LIMIT 1) AS owner_id,
+        EXISTS (SELECT 1 FROM session_owners o WHERE o.session_id = s.id AND o.user_id = \(user)) AS is_owner,
+        (SELECT role FROM session_participants p WHERE p.session_id = s.id AND p.user_id = \(user)) AS participant_role,
+        (s.team_id IS NOT NULL AND EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = s.team_id AND m.user_id = \(user)))
+            AS is_team_member
+        """
+    }
+
+    static func relation(from row: Row) throws -> SessionRelation {
+        SessionRelation(
+            isOwner: row["is_owner"],
+            participantRole: (row["participant_role"] as String?).flatMap(SessionRole.init(rawValue:)),
+            isTeamMember: row["is_team_member"],
+            visibility: SessionVisibility(rawValue: row["visibility"]) ?? .private
+        )
+    }
+
+    static func session(from row: Row) throws -> CodingSession {
+        let tagsText: String = row["tags"]
+        return CodingSession(
+            id: row["id"], ownerID: row["owner_id"] ?? "", pid: row["pid"], type: row["type"],
+            status: SessionStatus(rawValue: row["status"]) ?? .active, startTime: row["start_time"], lastActivity: row["last_activity"],
+            workingDirectory: row["working_directory"], tokenCount: row["token_count"], tokenLimit: row["token_limit"],
+            healthScore: row["health_score"], messageCount: row["message_count"], fileCount: row["file_count"],
+            errorCount: row["error_count"], tags: (try? JSONDecoder().decode([String].self, from: Data(tagsText.utf8))) ?? [],
+            projectName: row["project_name"], description: row["description"], teamID: row["team_id"],
+            visibility: SessionVisibility(rawValue: row["visibility"]) ?? .private, sharedAt: row["shared_at"],
+            hostname: row["hostname"], createdAt: row["created_at"], updatedAt: row["updated_at"]
+        )
+    }
+
+    /// The stored columns from `id` to `hostname`, in the order of the INSERT and UPDATE statements.
+    static func columns(of session: CodingSession) -> [(any DatabaseValueConvertible)?] {
+        let tags = String(decoding: (try? JSONEncoder().encode(session.tags)) ?? Data("[]".utf8), as: UTF8.self)
+        return [
+            session.id, session.pid, session.type, session.status.rawValue, session.startTime, session.lastActivity,
+            session.workingDirectory, session.tokenCount, session.tokenLimit, session.healthScore, session.messageCount,
+            session.fileCount, session.errorCount, tags, session.projectName, session.description, session.teamID,
+            session.visibility.rawValue, session.sharedAt, session.hostname,
+        ]
+    }
+}
+
+/// The WHERE clauses of a session listing: what the caller may see, then the query's filters and the page position.
+struct SessionListFilter {
+    private(set) var clauses: [String]
+    private(set) var arguments: StatementArguments
+    private let query: SessionQuery
+
+    init(userID: String, query: SessionQuery) {
+        self.query = query
+        self.clauses = [
+            """
+            (s.id IN (SELECT session_id FROM session_owners WHERE user_id = ?)
+             OR s.id IN (SELECT session_id FROM session_participants WHERE user_id = ?)
+             OR s.visibility = 'public'
+             OR (s.visibility = 'team' AND s.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?)))
+            """
+        ]
+        self.arguments = [userID, userID, userID]
+        if let status = query.status { self.add("s.status = ?", status.rawValue) }
+        if let type = query.type { self.add("s.type = ?", type) }
+        if let teamID = query.teamID { self.add("s.team_id = ?", teamID) }
+        if let visibility = query.visibility { self.add("s.visibility = ?", visibility.rawValue) }
+        if let tag = query.tag { self.add("EXISTS (SELECT 1 FROM json_each(s.tags) WHERE value = ?)", tag) }
+        if query.ownedByCaller { self.add("s.id IN (SELECT session_id FROM session_owners WHERE user_id = ?)", userID) }
+        if let text = query.text {
+            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            self.clauses.append("(s.project_name LIKE ? ESCAPE '\\' OR s.description LIKE ? ESCAPE '\\')")
+            self.arguments += [pattern, pattern]
+        }
+    }
+
+    /// Rows strictly after the cursor in the listing's order: (sort key, id) past the last one served.
+    mutating func addCursor(_ cursor: PageCursor?) {
+        guard let cursor else { return }
+        let comparison = self.query.descending ? "<" : ">"
+        self.clauses.append("(s.\(self.query.sort.rawValue), s.id) \(comparison) (?, ?)")
+        self.arguments += [cursor.key, cursor.id]
+    }
+
+    private mutating func add(_ clause: String, _ value: String) {
+        self.clauses.append(clause)
+        self.arguments += [value]
+    }
+}
