@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+
+@Suite("Sessions over HTTP")
+struct SessionTests {
+    @Test func createsWithDefaultsAndTheCallerAsHost() async throws {
+        try await withServer { _, client in
+            let owner = try client.registerAndLogin()
+            let response = try client.post(
+                "/api/sessions",
+                json: ["type": "cursor", "tags": ["api", "swift"], "project_name": "hub", "token_limit": 200000, "id": "mine"],
+                headers: owner.bearer
+            )
+            #expect(response.status == 201)
+            let session = try #require(response.json)
+            #expect(session["id"] as? String != "mine", "ids cannot be assigned")
+            #expect(session["owner_id"] as? String == owner.id)
+            #expect(session["role"] as? String == "host")
+            #expect(session["status"] as? String == "active")
+            #expect(session["visibility"] as? String == "private")
+            #expect(session["token_count"] as? Int == 0)
+            #expect(session["tags"] as? [String] == ["api", "swift"])
+            let participants = try client.get("/api/sessions/\(try #require(session["id"] as? String))/participants", headers: owner.bearer)
+            let items = try #require(participants.json?["items"] as? [[String: Any]])
+            #expect(items.map { $0["role"] as? String } == ["host"])
+        }
+    }
+
+    @Test func invalidSessionsAre422AndNothingIsStored() async throws {
+        try await withServer { _, client in
+            let owner = try client.registerAndLogin()
+            let cases: [([String: Any], String)] = [
+                ([:], "type"),
+                (["type": "Claude Code"], "type"),
+                (["type": "x", "health_score": 101], "health_score"),
+                (["type": "x", "token_count": -1], "token_count"),
+                (["type": "x", "tags": Array(repeating: "t", count: 21)], "tags"),
+                (["type": "x", "tags": [""]], "tags.0"),
+                (["type": "x", "status": "sleeping"], "status"),
+                (["type": "x", "visibility": "secret"], "visibility"),
+                (["type": "x", "start_time": "yesterday"], "start_time"),
+                (["type": "x", "description": String(repeating: "d", count: 2001)], "description"),
+            ]
+            for (body, field) in cases {
+                let response = try client.post("/api/sessions", json: body, headers: owner.bearer)
+                #expect(response.status == 422, "\(body)")
+                let errors = response.json?["errors"] as? [[String: Any]] ?? []
+                #expect(errors.contains { $0["field"] as? String == field }, "\(body): \(errors)")
+            }
+            let listed = try client.get("/api/sessions", headers: owner.bearer)
+            #expect((listed.json?["items"] as? [Any])?.isEmpty == true)
+            #expect(try client.post("/api/sessions", json: ["type": "x"]).status == 401)
+        }
+    }
+
+    @Test func quotaOfSessionsPerUserIsAConflict() async throws {
+        try await withServer(environment: ["MAX_SESSIONS_PER_USER": "2"]) { _, client in
+            let owner = try client.registerAndLogin()
+            _ = try client.createSession(as: owner)
+            _ = try client.createSession(as: owner)
+            let third = try client.post("/api/sessions", json: ["type": "x"], headers: owner.bearer)
+            #expect(third.status == 409)
+            #expect(third.json?["error_code"] as? String == "CONFLICT")
+            let other = try client.registerAndLogin()
+            _ = try client.createSession(as: other)
+        }
+    }
+
+    @Test func metricUpdatesAppendHistoryAndLogAnEvent() async throws {
+        try await withServer { _, client in
+            let owner = try client.registerAndLogin()
+            let id = try client.createSession(as: owner)
+            let patched = try client.patch("/api/sessions/\(id)", json: ["token_count": 1500, "health_score": 87.5], headers: owner.bearer)
+            #expect(patched.status == 200)
+            #expect(patched.json?["token_count"] as? Int == 1500)
+            let described = try client.patch("/api/sessions/\(id)", json: ["description": "refactor", "owner_id": "x"], headers: owner.bearer)
+            #expect(described.json?["owner_id"] as? String == owner.id)
+            let cleared = try client.patch("/api/sessions/\(id)", json: ["description": NSNull()], headers: owner.bearer)
+            #expect(cleared.json?["description"] is NSNull)
+
+            let history = try #require(try client.get("/api/sessions/\(id)/history", headers: owner.bearer).json?["items"] as? [[String: Any]])
+            #expect(history.map { $0["token_count"] as? Int } == [0, 1500], "only metric changes add snapshots")
+            let events = try #require(try client.get("/api/sessions/\(id)/events?type=session_update", headers: owner.bearer).json)
+            let items = try #require(events["items"] as? [[String: Any]])
+            #expect(items.count == 3)
+            let first = try #require(items.first?["data"] as? [String: Any])
+            #expect(first["type"] as? String == "session_update")
+            #expect(first["updated_by"] as? String == owner.id)
+            #expect((first["changes"] as? [String: Any])?["token_count"] as? Int == 1500)
+            #expect(first["id"] as? Int == items.first?["id"] as? Int)
+            let none = try client.get("/api/sessions/\(id)/events?type=chat_message", headers: owner.bearer)
+            #expect((none.json?["items"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test func listsFilterSortAndPageWithoutGapsOrRepeats() async throws {
+        try await withServer { _, client in
+            let owner = try client.registerAndLogin()
+            var ids: [String] = []
+            for index in 0..<7 {
+                ids.append(
+                    try client.createSession(
+                        as: owner,
+                        ["token_count": index * 10, "tags": index.isMultiple(of: 2) ? ["even"] : ["odd"], "project_name": "project \(index)"]
+                    )
+                )
+            }
+            let all = try client.collectPages("/api/sessions?sort=token_count", limit: 3, headers: owner.bearer)
+            #expect(all.pages == 3)
+            #expect(all.items.compactMap { $0["id"] as? String } == ids)
+            let newestFirst = try client.collectPages("/api/sessions", limit: 2, headers: owner.bearer)
+            #expect(Set(newestFirst.items.compactMap { $0["id"] as? String }) == Set(ids))
+            #expect(newestFirst.items.count == 7)
+            let even = try client.collectPages("/api/sessions?tag=even", limit: 50, headers: owner.bearer)
+            #expect(even.items.count == 4)
+            let text = try client.collectPages("/api/sessions?q=project%203", limit: 50, headers: owner.bearer)
+            #expect(text.items.compactMap { $0["id"] as? String } == [ids[3]])
+            _ = try client.patch("/api/sessions/\(ids[1])", json: ["status": "completed"], headers: owner.bearer)
+            let completed = try client.collectPages("/api/sessions?status=completed&owner=me", limit: 50, headers: owner.bearer)
+            #expect(completed.items.compactMap { $0["id"] as? String } == [ids[1]])
+            for bad in ["limit=0", "limit=201", "cursor=garbage", "sort=color", "status=asleep", "owner=you"] {
+                #expect(try client.get("/api/sessions?\(bad)", headers: owner.bearer).status == 422, "\(bad)")
+            }
+        }
+    }
+
+    @Test func ownersDeleteOthersCannot() async throws {
+        try await withServer { _, client in
+            let owner = try client.registerAndLogin()
+            let editor = try client.registerAndLogin()
+            let outsider = try client.registerAndLogin()
+            let id = try client.createSession(as: owner)
+            try client.invite(editor, as: "editor", to: id, by: owner)
+            #expect(try client.request("DELETE", "/api/sessions/\(id)", headers: outsider.bearer).status == 404)
+            #expect(try client.request("DELETE", "/api/sessions/\(id)", headers: editor.bearer).status == 403)
+            #expect(try client.request("DELETE", "/api/sessions/\(id)", headers: owner.bearer).status == 204)
+            #expect(try client.get("/api/sessions/\(id)", headers: owner.bearer).status == 404)
+            #expect(try client.get("/api/sessions/\(id)/events", headers: owner.bearer).status == 404)
+        }
+    }
+
+    @Test func publicSessionsAreVisibleToEveryoneAsViewers() async throws {
+        try await withServer { _, client in
+            let owner = try client.registerAndLogin()
+            let reader = try client.registerAndLogin()
+            let id = try client.createSession(as: owner)
+            #expect(try client.get("/api/sessions/\(id)", headers: reader.bearer).status == 404)
+            let shared = try client.patch("/api/sessions/\(id)", json: ["visibility": "public"], headers: owner.bearer)
+            #expect(shared.json?["shared_at"] is String)
+            let seen = try client.get("/api/sessions/\(id)", headers: reader.bearer)
+            #expect(seen.json?["role"] as? String == "viewer")
+            #expect(try client.patch("/api/sessions/\(id)", json: ["description": "mine now"], headers: reader.bearer).status == 403)
+            let listed = try client.collectPages("/api/sessions", limit: 50, headers: reader.bearer)
+            #expect(listed.items.compactMap { $0["id"] as? String } == [id])
+        }
+    }
+}

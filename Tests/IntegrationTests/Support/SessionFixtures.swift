@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+extension CurlClient {
+    /// Creates a session as `owner` and returns its id.
+    func createSession(as owner: TestAccount, _ fields: [String: Any] = [:]) throws -> String {
+        let response = try self.post("/api/sessions", json: ["type": "claude_code"].merging(fields) { $1 }, headers: owner.bearer)
+        try #require(response.status == 201, "create session: \(response.status) \(response.text)")
+        return try #require(response.json?["id"] as? String)
+    }
+
+    /// Invites `user` into the session with `role` as `host`.
+    func invite(_ user: TestAccount, as role: String, to sessionID: String, by host: TestAccount) throws {
+        let response = try self.post(
+            "/api/sessions/\(sessionID)/participants",
+            json: ["username": user.username, "role": role],
+            headers: host.bearer
+        )
+        try #require(response.status == 201, "invite: \(response.status) \(response.text)")
+    }
+
+    /// Follows `next_cursor` through every page of a list and returns all items.
+    func collectPages(_ path: String, limit: Int, headers: [String: String]) throws -> (items: [[String: Any]], pages: Int) {
+        var items: [[String: Any]] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let separator = path.contains("?") ? "&" : "?"
+            let query = "\(separator)limit=\(limit)" + (cursor.map { "&cursor=\($0)" } ?? "")
+            let response = try self.get(path + query, headers: headers)
+            try #require(response.status == 200, "\(path): \(response.status) \(response.text)")
+            let page = try #require(response.json)
+            items += try #require(page["items"] as? [[String: Any]])
+            cursor = page["next_cursor"] as? String
+            pages += 1
+        } while cursor != nil && pages < 100
+        return (items, pages)
+    }
+}
