@@ -26,6 +26,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let publisher = NoSubscribersPublisher()
     let sessions = SessionService(store: store, publisher: publisher, maxSessionsPerUser: configuration.maxSessionsPerUser)
     let participants = ParticipantService(sessions: sessions, store: store, publisher: publisher)
+    let teams = TeamService(store: store, maxTeamSize: configuration.maxTeamSize)
     let openAPIDocument = try OpenAPIDocument.load()
 
     let router = Router(context: AppRequestContext.self)
@@ -43,6 +44,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     AuthController(accounts: accounts, tokens: tokens).addRoutes(to: router.group("api/auth"))
     SessionsController(sessions: sessions).addRoutes(to: router.group("api/sessions"))
     ParticipantsController(participants: participants).addRoutes(to: router.group("api/sessions/:session_id/participants"))
+    TeamsController(teams: teams, sessions: sessions).addRoutes(to: router.group("api/teams"))
 
     return Application(
         router: router,

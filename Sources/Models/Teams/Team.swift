@@ -1,0 +1,108 @@
+import Foundation
+
+/// A group of users who share sessions and insights.
+public struct Team: Sendable, Equatable, Encodable {
+    public let id: String
+    public var name: String
+    public var description: String?
+    public let createdBy: String?
+    public let createdAt: Date
+    public var updatedAt: Date
+    public var memberCount: Int
+    /// The role of the user the team was loaded for.
+    public var role: TeamRole?
+
+    public init(
+        id: String, name: String, description: String?, createdBy: String?, createdAt: Date, updatedAt: Date, memberCount: Int,
+        role: TeamRole?
+    ) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.memberCount = memberCount
+        self.role = role
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, description, role
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case memberCount = "member_count"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.id, forKey: .id)
+        try container.encode(self.name, forKey: .name)
+        try container.encode(self.description, forKey: .description)
+        try container.encode(self.createdBy, forKey: .createdBy)
+        try container.encode(self.createdAt, forKey: .createdAt)
+        try container.encode(self.updatedAt, forKey: .updatedAt)
+        try container.encode(self.memberCount, forKey: .memberCount)
+        try container.encode(self.role, forKey: .role)
+    }
+}
+
+/// A member's role in a team: admins manage the team; members and viewers see its sessions and insights.
+public enum TeamRole: String, Sendable, Codable, CaseIterable {
+    case admin, member, viewer
+}
+
+/// One member of a team.
+public struct TeamMember: Sendable, Equatable, Encodable {
+    public let userID: String
+    public let username: String
+    public var role: TeamRole
+    public let joinedAt: Date
+
+    public init(userID: String, username: String, role: TeamRole, joinedAt: Date) {
+        self.userID = userID
+        self.username = username
+        self.role = role
+        self.joinedAt = joinedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case username, role
+        case userID = "user_id"
+        case joinedAt = "joined_at"
+    }
+}
+
+/// What a client sends to create a team or change its name and description.
+public struct TeamDraft: Sendable, Decodable {
+    public let name: String?
+    public let description: String??
+
+    enum CodingKeys: String, CodingKey {
+        case name, description
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.name = try container.decodeIfPresentNonNull(String.self, forKey: .name)
+        self.description = try container.decodePatch(String.self, forKey: .description)
+    }
+}
+
+/// An admin adding someone: by user_id, username or email, with a role.
+public struct TeamMemberDraft: Sendable, Decodable {
+    public let userID: String?
+    public let username: String?
+    public let email: String?
+    public let role: TeamRole
+
+    enum CodingKeys: String, CodingKey {
+        case username, email, role
+        case userID = "user_id"
+    }
+}
+
+/// An admin changing a member's role.
+public struct TeamRoleChange: Sendable, Decodable {
+    public let role: TeamRole
+}
