@@ -27,6 +27,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let sessions = SessionService(store: store, publisher: publisher, maxSessionsPerUser: configuration.maxSessionsPerUser)
     let participants = ParticipantService(sessions: sessions, store: store, publisher: publisher)
     let teams = TeamService(store: store, maxTeamSize: configuration.maxTeamSize)
+    let messages = MessageService(sessions: sessions, store: store, publisher: publisher)
     let openAPIDocument = try OpenAPIDocument.load()
 
     let router = Router(context: AppRequestContext.self)
@@ -44,6 +45,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     AuthController(accounts: accounts, tokens: tokens).addRoutes(to: router.group("api/auth"))
     SessionsController(sessions: sessions).addRoutes(to: router.group("api/sessions"))
     ParticipantsController(participants: participants).addRoutes(to: router.group("api/sessions/:session_id/participants"))
+    MessagesController(messages: messages).addRoutes(to: router.group("api/sessions/:session_id/messages"))
     TeamsController(teams: teams, sessions: sessions).addRoutes(to: router.group("api/teams"))
 
     return Application(

@@ -58,6 +58,9 @@ struct ContractRoutingTests {
                   /api/sessions:
                     post:
                       summary: z
+                  /api/sessions/stats:
+                    get:
+                      summary: s
                 components:
                   schemas:
                     get:
@@ -67,6 +70,7 @@ struct ContractRoutingTests {
         #expect(index.allowedMethods(forPath: "/api/sessions/abc") == ["GET", "PATCH"])
         #expect(index.allowedMethods(forPath: "/api/sessions") == ["POST"])
         #expect(index.allowedMethods(forPath: "/api/sessions/abc/extra") == nil)
-        #expect(index.pathCount == 2)
+        #expect(index.allowedMethods(forPath: "/api/sessions/stats") == ["GET"])
+        #expect(index.pathCount == 3)
     }
 }

@@ -36,6 +36,12 @@ struct AuthorizationMatrixTests {
                 Expectation(method: "GET", path: "\(base)/history", body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "\(base)/events", body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "\(base)/participants", body: nil, statuses: all(200)),
+                Expectation(method: "GET", path: "\(base)/messages", body: nil, statuses: all(200)),
+                Expectation(method: "GET", path: "\(base)/messages/stats", body: nil, statuses: all(200)),
+                Expectation(
+                    method: "POST", path: "\(base)/messages", body: ["content": "hello"],
+                    statuses: ["host": 201, "editor": 201, "viewer": 403, "teammate": 403, "outsider": 404]
+                ),
                 Expectation(
                     method: "PATCH", path: base, body: ["description": "changed"],
                     statuses: ["host": 200, "editor": 200, "viewer": 403, "teammate": 403, "outsider": 404]

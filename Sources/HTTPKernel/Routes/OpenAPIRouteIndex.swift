@@ -26,16 +26,23 @@ struct OpenAPIRouteIndex: Sendable {
     }
 
     /// The methods the contract allows on a concrete path, or nil if it declares no such path.
+    ///
+    /// Where templates overlap (`messages/stats` and `messages/{message_id}`), the one with literal segments earliest wins,
+    /// as in the router, which tries a literal segment before a parameter and does not fall back.
     func allowedMethods(forPath path: String) -> [String]? {
         let segments = path.split(separator: "/")
         let matches = self.routes.filter { route in
             route.segments.count == segments.count
-                && zip(route.segments, segments).allSatisfy { template, actual in
-                    (template.hasPrefix("{") && template.hasSuffix("}")) || template == actual
-                }
+                && zip(route.segments, segments).allSatisfy { template, actual in Self.isParameter(template) || template == actual }
         }
-        guard !matches.isEmpty else { return nil }
-        return Array(Set(matches.flatMap(\.methods))).sorted()
+        let best = matches.max { first, second in
+            first.segments.map { Self.isParameter($0) ? 0 : 1 }.lexicographicallyPrecedes(second.segments.map { Self.isParameter($0) ? 0 : 1 })
+        }
+        return best.map { $0.methods.sorted() }
+    }
+
+    private static func isParameter(_ segment: Substring) -> Bool {
+        segment.hasPrefix("{") && segment.hasSuffix("}")
     }
 
     var pathCount: Int { self.routes.count }

@@ -4,9 +4,10 @@ import Foundation
 public enum WireFormat {
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
-    /// The current time at the wire's millisecond precision, so a value answered now equals the one read back later.
+    /// The current time, placed 0.3 ms into its millisecond: formatters that truncate (the store's) and ones that round
+    /// (the wire's) then print the same millisecond, so a time answered now equals the one read back later.
     @Sendable public static func now() -> Date {
-        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        Date(timeIntervalSince1970: ((Date().timeIntervalSince1970 * 1000).rounded(.down) + 0.3) / 1000)
     }
 
     /// Formats a time the way it appears on the wire.

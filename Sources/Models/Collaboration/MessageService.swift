@@ -1,0 +1,136 @@
+import Foundation
+
+/// Chat, code comments, threads, @mentions, edits, soft deletes and reactions: the one code path REST and the
+/// realtime transports share, so a message sent either way is validated, stored, logged and published alike.
+public struct MessageService: Sendable {
+    let sessions: SessionService
+    let store: any MessageStore
+    let publisher: any EventPublisher
+    let now: @Sendable () -> Date
+
+    public init(sessions: SessionService, store: any MessageStore, publisher: any EventPublisher, now: @escaping @Sendable () -> Date = WireFormat.now) {
+        self.sessions = sessions
+        self.store = store
+        self.publisher = publisher
+        self.now = now
+    }
+
+    public func list(sessionID: String, for user: User, matching query: MessageQuery, page: PageRequest) async throws -> Page<SessionMessage> {
+        _ = try await self.sessions.authorize(.observe, sessionID: sessionID, user: user)
+        return try await self.store.messages(sessionID: sessionID, viewerID: user.id, matching: query, page: page)
+    }
+
+    public func post(_ draft: MessageDraft, sessionID: String, by user: User) async throws -> SessionMessage {
+        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        let type = draft.type ?? .chat
+        try MessageValidation.check(draft, type: type)
+        if let parentID = draft.parentID {
+            guard let parent = try await self.store.message(id: parentID, sessionID: session.id), parent.type != .direct else {
+                throw DomainError.invalid("parent_id", "names no message of this session")
+            }
+        }
+        let message = SessionMessage(
+            id: UUID().uuidString.lowercased(), sessionID: session.id, userID: user.id, username: user.username,
+            type: type == .comment ? .comment : .chat, content: draft.content,
+            mentions: try await self.mentions(in: draft.content, sessionID: session.id), file: draft.file, line: draft.line,
+            codeSnippet: draft.codeSnippet, parentID: draft.parentID, toUserID: nil, createdAt: self.now(), editedAt: nil,
+            deletedAt: nil, reactions: []
+        )
+        // The seed's wire format: a chat message travels as `message`, a code comment as `comment`.
+        let (eventType, key) = type == .comment ? ("code_comment", "comment") : ("chat_message", "message")
+        let event = NewSessionEvent(sessionID: session.id, type: eventType, actorID: user.id, payload: [key: try JSONValue(encoding: message)])
+        await self.publisher.publish(try await self.store.insertMessage(message, event: event))
+        return message
+    }
+
+    public func edit(messageID: String, with edit: MessageEdit, sessionID: String, by user: User) async throws -> SessionMessage {
+        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        let message = try await self.liveMessage(messageID, in: session)
+        guard message.userID == user.id else { throw DomainError.forbidden("Only its author may edit a message") }
+        try MessageValidation.checkContent(edit.content)
+        let mentions = try await self.mentions(in: edit.content, sessionID: session.id)
+        let (updated, event) = try await self.store.updateMessageContent(
+            id: message.id,
+            content: edit.content,
+            mentions: mentions,
+            editedAt: self.now()
+        ) { updated in
+            NewSessionEvent(
+                sessionID: session.id,
+                type: "message_updated",
+                actorID: user.id,
+                payload: ["message": (try? JSONValue(encoding: updated)) ?? .null]
+            )
+        }
+        await self.publisher.publish(event)
+        return updated
+    }
+
+    /// Soft-deletes: authors delete their own messages, hosts anyone's.
+    public func delete(messageID: String, sessionID: String, by user: User) async throws {
+        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        let message = try await self.liveMessage(messageID, in: session)
+        guard message.userID == user.id || session.role?.permits(.manage) == true else {
+            throw DomainError.forbidden("Only its author or a host may delete a message")
+        }
+        let event = NewSessionEvent(sessionID: session.id, type: "message_deleted", actorID: user.id, payload: ["message_id": .string(message.id)])
+        await self.publisher.publish(try await self.store.softDeleteMessage(id: message.id, at: self.now(), event: event))
+    }
+
+    /// Adds a reaction; `created` is false when the user had already reacted with that emoji.
+    public func react(_ draft: ReactionDraft, messageID: String, sessionID: String, by user: User) async throws
+        -> (reactions: [ReactionSummary], created: Bool)
+    {
+        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        let message = try await self.liveMessage(messageID, in: session)
+        try MessageValidation.checkEmoji(draft.emoji)
+        let outcome = try await self.store.addReaction(messageID: message.id, userID: user.id, emoji: draft.emoji) { reactions in
+            self.reactionEvent(session: session, message: message, user: user, emoji: draft.emoji, action: "add", reactions: reactions)
+        }
+        guard let outcome else { return (message.reactions, false) }
+        await self.publisher.publish(outcome.event)
+        return (outcome.reactions, true)
+    }
+
+    public func unreact(emoji: String, messageID: String, sessionID: String, by user: User) async throws -> [ReactionSummary] {
+        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        let message = try await self.liveMessage(messageID, in: session)
+        let outcome = try await self.store.removeReaction(messageID: message.id, userID: user.id, emoji: emoji) { reactions in
+            self.reactionEvent(session: session, message: message, user: user, emoji: emoji, action: "remove", reactions: reactions)
+        }
+        guard let outcome else { throw DomainError.notFound("You have not reacted with that emoji") }
+        await self.publisher.publish(outcome.event)
+        return outcome.reactions
+    }
+
+    public func stats(sessionID: String, for user: User) async throws -> MessageStats {
+        _ = try await self.sessions.authorize(.observe, sessionID: sessionID, user: user)
+        return try await self.store.messageStats(sessionID: sessionID, viewerID: user.id)
+    }
+
+    /// A message of this session that is not deleted and, if direct, concerns nobody else; 404 otherwise.
+    private func liveMessage(_ id: String, in session: CodingSession) async throws -> SessionMessage {
+        guard let message = try await self.store.message(id: id, sessionID: session.id), message.deletedAt == nil, message.type != .direct
+        else { throw DomainError.notFound("Message not found") }
+        return message
+    }
+
+    private func mentions(in content: String, sessionID: String) async throws -> [String] {
+        let names = MentionParser.usernames(in: content)
+        return names.isEmpty ? [] : try await self.store.participantIDs(sessionID: sessionID, usernames: names)
+    }
+
+    private func reactionEvent(
+        session: CodingSession, message: SessionMessage, user: User, emoji: String, action: String, reactions: [ReactionSummary]
+    ) -> NewSessionEvent {
+        NewSessionEvent(
+            sessionID: session.id,
+            type: "reaction_update",
+            actorID: user.id,
+            payload: [
+                "message_id": .string(message.id), "user_id": .string(user.id), "emoji": .string(emoji), "action": .string(action),
+                "reactions": (try? JSONValue(encoding: reactions)) ?? .array([]),
+            ]
+        )
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// A chat message, code comment, system note or direct message in a session.
+public struct SessionMessage: Sendable, Equatable, Encodable {
+    public let id: String
+    public let sessionID: String
+    public let userID: String?
+    public let username: String?
+    public let type: MessageType
+    /// nil once deleted: a deleted message keeps its place in threads, not its text.
+    public var content: String?
+    public var mentions: [String]
+    public let file: String?
+    public let line: Int?
+    public let codeSnippet: String?
+    public let parentID: String?
+    public let toUserID: String?
+    public let createdAt: Date
+    public var editedAt: Date?
+    public var deletedAt: Date?
+    public var reactions: [ReactionSummary]
+
+    public init(
+        id: String, sessionID: String, userID: String?, username: String?, type: MessageType, content: String?, mentions: [String],
+        file: String?, line: Int?, codeSnippet: String?, parentID: String?, toUserID: String?, createdAt: Date, editedAt: Date?,
+        deletedAt: Date?, reactions: [ReactionSummary]
+    ) {
+        self.id = id
+        self.sessionID = sessionID
+        self.userID = userID
+        self.username = username
+        self.type = type
+        self.content = content
+        self.mentions = mentions
+        self.file = file
+        self.line = line
+        self.codeSnippet = codeSnippet
+        self.parentID = parentID
+        self.toUserID = toUserID
+        self.createdAt = createdAt
+        self.editedAt = editedAt
+        self.deletedAt = deletedAt
+        self.reactions = reactions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, username, type, content, mentions, file, line, reactions
+        case sessionID = "session_id"
+        case userID = "user_id"
+        case codeSnippet = "code_snippet"
+        case parentID = "parent_id"
+        case toUserID = "to_user_id"
+        case createdAt = "created_at"
+        case editedAt = "edited_at"
+        case deletedAt = "deleted_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.id, forKey: .id)
+        try container.encode(self.sessionID, forKey: .sessionID)
+        try container.encode(self.userID, forKey: .userID)
+        try container.encode(self.username, forKey: .username)
+        try container.encode(self.type, forKey: .type)
+        try container.encode(self.content, forKey: .content)
+        try container.encode(self.mentions, forKey: .mentions)
+        try container.encode(self.file, forKey: .file)
+        try container.encode(self.line, forKey: .line)
+        try container.encode(self.codeSnippet, forKey: .codeSnippet)
+        try container.encode(self.parentID, forKey: .parentID)
+        try container.encode(self.toUserID, forKey: .toUserID)
+        try container.encode(self.createdAt, forKey: .createdAt)
+        try container.encode(self.editedAt, forKey: .editedAt)
+        try container.encode(self.deletedAt, forKey: .deletedAt)
+        try container.encode(self.reactions, forKey: .reactions)
+    }
+}
+
+public enum MessageType: String, Sendable, Codable, CaseIterable {
+    case chat, comment, system, direct
+}
+
+/// How many users reacted to a message with one emoji, and who.
+public struct ReactionSummary: Sendable, Equatable, Codable {
+    public let emoji: String
+    public let count: Int
+    public let userIDs: [String]
+
+    public init(emoji: String, count: Int, userIDs: [String]) {
+        self.emoji = emoji
+        self.count = count
+        self.userIDs = userIDs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case emoji, count
+        case userIDs = "user_ids"
+    }
+}
