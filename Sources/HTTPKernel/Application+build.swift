@@ -28,6 +28,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let participants = ParticipantService(sessions: sessions, store: store, publisher: publisher)
     let teams = TeamService(store: store, maxTeamSize: configuration.maxTeamSize)
     let messages = MessageService(sessions: sessions, store: store, publisher: publisher)
+    let insights = InsightService(store: store, sessions: sessions)
+    let analytics = AnalyticsService(store: store, sessions: sessions)
     let openAPIDocument = try OpenAPIDocument.load()
 
     let router = Router(context: AppRequestContext.self)
@@ -47,6 +49,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     ParticipantsController(participants: participants).addRoutes(to: router.group("api/sessions/:session_id/participants"))
     MessagesController(messages: messages).addRoutes(to: router.group("api/sessions/:session_id/messages"))
     TeamsController(teams: teams, sessions: sessions).addRoutes(to: router.group("api/teams"))
+    AnalyticsController(analytics: analytics).addRoutes(to: router.group("api/analytics"))
+    InsightsController(insights: insights).addRoutes(to: router.group("api/insights"))
 
     return Application(
         router: router,

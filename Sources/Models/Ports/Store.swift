@@ -1,7 +1,7 @@
 import Foundation
 
 /// The persistence port. Domain services depend on it; SQL lives only in its backends.
-public protocol Store: AccountStore, SessionStore, MembershipStore, ParticipantStore, TeamStore, MessageStore {
+public protocol Store: AccountStore, SessionStore, MembershipStore, ParticipantStore, TeamStore, MessageStore, InsightStore, AnalyticsStore {
     /// Throws when the database cannot answer a trivial query (used by `/ready`).
     func checkReachable() async throws
 }

@@ -74,8 +74,7 @@ struct SessionListFilter {
         if let tag = query.tag { self.add("EXISTS (SELECT 1 FROM json_each(s.tags) WHERE value = ?)", tag) }
         if query.ownedByCaller { self.add("s.id IN (SELECT session_id FROM session_owners WHERE user_id = ?)", userID) }
         if let text = query.text {
-            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            let pattern = SQLiteStore.likePattern(text)
             self.clauses.append("(s.project_name LIKE ? ESCAPE '\\' OR s.description LIKE ? ESCAPE '\\')")
             self.arguments += [pattern, pattern]
         }

@@ -115,7 +115,7 @@ extension SQLiteStore {
         )
     }
 
-    private static func snapshot(from row: Row) throws -> SessionSnapshot {
+    static func snapshot(from row: Row) throws -> SessionSnapshot {
         SessionSnapshot(
             id: row["id"], sessionID: row["session_id"], recordedAt: row["recorded_at"],
             status: SessionStatus(rawValue: row["status"]) ?? .active, tokenCount: row["token_count"], healthScore: row["health_score"],
