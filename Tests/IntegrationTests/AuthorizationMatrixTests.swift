@@ -38,6 +38,7 @@ struct AuthorizationMatrixTests {
                 Expectation(method: "GET", path: "\(base)/participants", body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "\(base)/messages", body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "\(base)/messages/stats", body: nil, statuses: all(200)),
+                Expectation(method: "GET", path: "/api/analytics/sessions/\(id)", body: nil, statuses: all(200)),
                 Expectation(
                     method: "POST", path: "\(base)/messages", body: ["content": "hello"],
                     statuses: ["host": 201, "editor": 201, "viewer": 403, "teammate": 403, "outsider": 404]
@@ -98,6 +99,10 @@ struct AuthorizationMatrixTests {
                 Expectation(method: "GET", path: base, body: nil, statuses: ["admin": 200, "member": 200, "outsider": 404]),
                 Expectation(method: "GET", path: "\(base)/members", body: nil, statuses: ["admin": 200, "member": 200, "outsider": 404]),
                 Expectation(method: "GET", path: "\(base)/sessions", body: nil, statuses: ["admin": 200, "member": 200, "outsider": 404]),
+                Expectation(
+                    method: "GET", path: "/api/analytics/team?team_id=\(teamID)", body: nil,
+                    statuses: ["admin": 200, "member": 200, "outsider": 404]
+                ),
                 Expectation(method: "PATCH", path: base, body: ["description": "d"], statuses: ["admin": 200, "member": 403, "outsider": 404]),
                 Expectation(
                     method: "PATCH", path: "\(base)/members/\(member.id)", body: ["role": "member"],
