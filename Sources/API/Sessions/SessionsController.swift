@@ -88,7 +88,7 @@ struct EventLogEntry: Encodable {
     let id: Int64
     let sessionID: String
     let type: String
-    let actorID: String?
+    @NullEncoded var actorID: String?
     let createdAt: String
     let data: [String: JSONValue]
 
@@ -106,15 +106,5 @@ struct EventLogEntry: Encodable {
         case sessionID = "session_id"
         case actorID = "actor_id"
         case createdAt = "created_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-        try container.encode(self.sessionID, forKey: .sessionID)
-        try container.encode(self.type, forKey: .type)
-        try container.encode(self.actorID, forKey: .actorID)
-        try container.encode(self.createdAt, forKey: .createdAt)
-        try container.encode(self.data, forKey: .data)
     }
 }

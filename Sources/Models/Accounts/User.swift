@@ -1,11 +1,11 @@
 import Foundation
 
 /// A registered person. The password hash never leaves the store: it is not a property of this type.
-public struct User: Sendable, Equatable, Codable {
+public struct User: Sendable, Equatable, Encodable {
     public let id: String
     public var email: String
     public var username: String
-    public var fullName: String?
+    @NullEncoded public var fullName: String?
     public var preferences: [String: JSONValue]
     public var isActive: Bool
     public let createdAt: Date
@@ -37,18 +37,5 @@ public struct User: Sendable, Equatable, Codable {
         case isActive = "is_active"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-        try container.encode(self.email, forKey: .email)
-        try container.encode(self.username, forKey: .username)
-        // Always present (null when unset) so generated clients see a stable shape.
-        try container.encode(self.fullName, forKey: .fullName)
-        try container.encode(self.preferences, forKey: .preferences)
-        try container.encode(self.isActive, forKey: .isActive)
-        try container.encode(self.createdAt, forKey: .createdAt)
-        try container.encode(self.updatedAt, forKey: .updatedAt)
     }
 }

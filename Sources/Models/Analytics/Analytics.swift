@@ -16,7 +16,7 @@ public struct TeamAnalytics: Sendable, Equatable, Encodable {
     public let totalSessions: Int
     public let activeSessions: Int
     public let totalTokens: Int
-    public let averageHealth: Double?
+    @NullEncoded public var averageHealth: Double?
     public let totalErrors: Int
     public let tokensByMember: [MemberTokens]
     public let series: [SeriesPoint]
@@ -53,28 +53,11 @@ public struct TeamAnalytics: Sendable, Equatable, Encodable {
         case totalErrors = "total_errors"
         case tokensByMember = "tokens_by_member"
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.teamID, forKey: .teamID)
-        try container.encode(self.from, forKey: .from)
-        try container.encode(self.to, forKey: .to)
-        try container.encode(self.bucket, forKey: .bucket)
-        try container.encode(self.sessionsByStatus, forKey: .sessionsByStatus)
-        try container.encode(self.sessionsByType, forKey: .sessionsByType)
-        try container.encode(self.totalSessions, forKey: .totalSessions)
-        try container.encode(self.activeSessions, forKey: .activeSessions)
-        try container.encode(self.totalTokens, forKey: .totalTokens)
-        try container.encode(self.averageHealth, forKey: .averageHealth)
-        try container.encode(self.totalErrors, forKey: .totalErrors)
-        try container.encode(self.tokensByMember, forKey: .tokensByMember)
-        try container.encode(self.series, forKey: .series)
-    }
 }
 
 public struct MemberTokens: Sendable, Equatable, Encodable {
     public let userID: String
-    public let username: String?
+    @NullEncoded public var username: String?
     public let sessions: Int
     public let tokens: Int
 
@@ -97,7 +80,7 @@ public struct SeriesPoint: Sendable, Equatable, Encodable {
     public let snapshots: Int
     public let tokens: Int
     public let errors: Int
-    public let averageHealth: Double?
+    @NullEncoded public var averageHealth: Double?
 
     public init(bucketStart: String, snapshots: Int, tokens: Int, errors: Int, averageHealth: Double?) {
         self.bucketStart = bucketStart
@@ -111,15 +94,6 @@ public struct SeriesPoint: Sendable, Equatable, Encodable {
         case snapshots, tokens, errors
         case bucketStart = "bucket_start"
         case averageHealth = "average_health"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.bucketStart, forKey: .bucketStart)
-        try container.encode(self.snapshots, forKey: .snapshots)
-        try container.encode(self.tokens, forKey: .tokens)
-        try container.encode(self.errors, forKey: .errors)
-        try container.encode(self.averageHealth, forKey: .averageHealth)
     }
 }
 
@@ -154,7 +128,7 @@ public struct PersonalAnalytics: Sendable, Equatable, Encodable {
     public let sessionsOwned: Int
     public let sessionsByStatus: [String: Int]
     public let totalTokens: Int
-    public let averageHealth: Double?
+    @NullEncoded public var averageHealth: Double?
     public let messagesSent: Int
     public let commentsMade: Int
     public let reactionsGiven: Int
@@ -189,19 +163,5 @@ public struct PersonalAnalytics: Sendable, Equatable, Encodable {
         case reactionsGiven = "reactions_given"
         case insightsShared = "insights_shared"
         case upvotesReceived = "upvotes_received"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.sessionsOwned, forKey: .sessionsOwned)
-        try container.encode(self.sessionsByStatus, forKey: .sessionsByStatus)
-        try container.encode(self.totalTokens, forKey: .totalTokens)
-        try container.encode(self.averageHealth, forKey: .averageHealth)
-        try container.encode(self.messagesSent, forKey: .messagesSent)
-        try container.encode(self.commentsMade, forKey: .commentsMade)
-        try container.encode(self.reactionsGiven, forKey: .reactionsGiven)
-        try container.encode(self.insightsShared, forKey: .insightsShared)
-        try container.encode(self.upvotesReceived, forKey: .upvotesReceived)
-        try container.encode(self.teams, forKey: .teams)
     }
 }

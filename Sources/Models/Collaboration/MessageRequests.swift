@@ -101,7 +101,7 @@ public struct EmojiCount: Sendable, Equatable, Encodable {
 
 public struct UserMessageCount: Sendable, Equatable, Encodable {
     public let userID: String
-    public let username: String?
+    @NullEncoded public var username: String?
     public let messages: Int
 
     public init(userID: String, username: String?, messages: Int) {

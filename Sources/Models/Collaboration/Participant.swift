@@ -5,10 +5,10 @@ public struct Participant: Sendable, Equatable, Encodable {
     public let userID: String
     public let username: String
     public var role: SessionRole
-    public let invitedBy: String?
+    @NullEncoded public var invitedBy: String?
     public let joinedAt: Date
-    public var leftAt: Date?
-    public var lastSeen: Date?
+    @NullEncoded public var leftAt: Date?
+    @NullEncoded public var lastSeen: Date?
     public var isActive: Bool
 
     public init(
@@ -33,18 +33,6 @@ public struct Participant: Sendable, Equatable, Encodable {
         case leftAt = "left_at"
         case lastSeen = "last_seen"
         case isActive = "is_active"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.userID, forKey: .userID)
-        try container.encode(self.username, forKey: .username)
-        try container.encode(self.role, forKey: .role)
-        try container.encode(self.invitedBy, forKey: .invitedBy)
-        try container.encode(self.joinedAt, forKey: .joinedAt)
-        try container.encode(self.leftAt, forKey: .leftAt)
-        try container.encode(self.lastSeen, forKey: .lastSeen)
-        try container.encode(self.isActive, forKey: .isActive)
     }
 }
 

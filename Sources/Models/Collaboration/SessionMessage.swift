@@ -4,20 +4,20 @@ import Foundation
 public struct SessionMessage: Sendable, Equatable, Encodable {
     public let id: String
     public let sessionID: String
-    public let userID: String?
-    public let username: String?
+    @NullEncoded public var userID: String?
+    @NullEncoded public var username: String?
     public let type: MessageType
     /// nil once deleted: a deleted message keeps its place in threads, not its text.
-    public var content: String?
+    @NullEncoded public var content: String?
     public var mentions: [String]
-    public let file: String?
-    public let line: Int?
-    public let codeSnippet: String?
-    public let parentID: String?
-    public let toUserID: String?
+    @NullEncoded public var file: String?
+    @NullEncoded public var line: Int?
+    @NullEncoded public var codeSnippet: String?
+    @NullEncoded public var parentID: String?
+    @NullEncoded public var toUserID: String?
     public let createdAt: Date
-    public var editedAt: Date?
-    public var deletedAt: Date?
+    @NullEncoded public var editedAt: Date?
+    @NullEncoded public var deletedAt: Date?
     public var reactions: [ReactionSummary]
 
     public init(
@@ -53,26 +53,6 @@ public struct SessionMessage: Sendable, Equatable, Encodable {
         case createdAt = "created_at"
         case editedAt = "edited_at"
         case deletedAt = "deleted_at"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-        try container.encode(self.sessionID, forKey: .sessionID)
-        try container.encode(self.userID, forKey: .userID)
-        try container.encode(self.username, forKey: .username)
-        try container.encode(self.type, forKey: .type)
-        try container.encode(self.content, forKey: .content)
-        try container.encode(self.mentions, forKey: .mentions)
-        try container.encode(self.file, forKey: .file)
-        try container.encode(self.line, forKey: .line)
-        try container.encode(self.codeSnippet, forKey: .codeSnippet)
-        try container.encode(self.parentID, forKey: .parentID)
-        try container.encode(self.toUserID, forKey: .toUserID)
-        try container.encode(self.createdAt, forKey: .createdAt)
-        try container.encode(self.editedAt, forKey: .editedAt)
-        try container.encode(self.deletedAt, forKey: .deletedAt)
-        try container.encode(self.reactions, forKey: .reactions)
     }
 }
 

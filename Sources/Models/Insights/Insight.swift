@@ -3,10 +3,10 @@ import Foundation
 /// A lesson, pattern or recommendation shared from a session: with everyone, or with one team.
 public struct Insight: Sendable, Equatable, Encodable {
     public let id: String
-    public let authorID: String?
-    public let authorUsername: String?
-    public var teamID: String?
-    public var sessionID: String?
+    @NullEncoded public var authorID: String?
+    @NullEncoded public var authorUsername: String?
+    @NullEncoded public var teamID: String?
+    @NullEncoded public var sessionID: String?
     public var insightType: InsightType
     public var title: String
     public var content: String
@@ -48,24 +48,6 @@ public struct Insight: Sendable, Equatable, Encodable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-        try container.encode(self.authorID, forKey: .authorID)
-        try container.encode(self.authorUsername, forKey: .authorUsername)
-        try container.encode(self.teamID, forKey: .teamID)
-        try container.encode(self.sessionID, forKey: .sessionID)
-        try container.encode(self.insightType, forKey: .insightType)
-        try container.encode(self.title, forKey: .title)
-        try container.encode(self.content, forKey: .content)
-        try container.encode(self.tags, forKey: .tags)
-        try container.encode(self.views, forKey: .views)
-        try container.encode(self.upvotes, forKey: .upvotes)
-        try container.encode(self.upvoted, forKey: .upvoted)
-        try container.encode(self.createdAt, forKey: .createdAt)
-        try container.encode(self.updatedAt, forKey: .updatedAt)
-    }
 }
 
 public enum InsightType: String, Sendable, Codable, CaseIterable {
@@ -78,8 +60,8 @@ public struct InsightDraft: Sendable, Decodable {
     public let content: String?
     public let insightType: InsightType?
     public let tags: [String]?
-    public let teamID: String?
-    public let sessionID: String?
+    @NullEncoded public var teamID: String?
+    @NullEncoded public var sessionID: String?
 
     enum CodingKeys: String, CodingKey {
         case title, content, tags
@@ -101,10 +83,10 @@ public struct InsightDraft: Sendable, Decodable {
 
 /// Filters and order of an insight listing.
 public struct InsightQuery: Sendable, Equatable {
-    public var teamID: String?
+    @NullEncoded public var teamID: String?
     public var insightType: InsightType?
     public var tag: String?
-    public var sessionID: String?
+    @NullEncoded public var sessionID: String?
     public var text: String?
     /// Most upvoted first, instead of newest first.
     public var top = false

@@ -3,32 +3,32 @@ import Foundation
 /// An LLM coding session a CLI or IDE reports (Claude Code, Cursor, Copilot ...), with its metrics and sharing.
 ///
 /// Named `CodingSession` rather than `Session` so it is never mistaken for an HTTP or database session.
-public struct CodingSession: Sendable, Equatable, Codable {
+public struct CodingSession: Sendable, Equatable, Encodable {
     public let id: String
     public let ownerID: String
-    public var pid: Int?
+    @NullEncoded public var pid: Int?
     public var type: String
     public var status: SessionStatus
     public var startTime: Date
     public var lastActivity: Date
-    public var workingDirectory: String?
+    @NullEncoded public var workingDirectory: String?
     public var tokenCount: Int
-    public var tokenLimit: Int?
-    public var healthScore: Double?
+    @NullEncoded public var tokenLimit: Int?
+    @NullEncoded public var healthScore: Double?
     public var messageCount: Int
     public var fileCount: Int
     public var errorCount: Int
     public var tags: [String]
-    public var projectName: String?
-    public var description: String?
-    public var teamID: String?
+    @NullEncoded public var projectName: String?
+    @NullEncoded public var description: String?
+    @NullEncoded public var teamID: String?
     public var visibility: SessionVisibility
-    public var sharedAt: Date?
-    public var hostname: String?
+    @NullEncoded public var sharedAt: Date?
+    @NullEncoded public var hostname: String?
     public let createdAt: Date
     public var updatedAt: Date
     /// The role of the user the session was loaded for; not stored.
-    public var role: SessionRole?
+    @NullEncoded public var role: SessionRole?
 
     enum CodingKeys: String, CodingKey {
         case id, pid, type, status, tags, description, visibility, hostname, role
@@ -79,35 +79,6 @@ public struct CodingSession: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.role = role
-    }
-
-    /// Every key is written, nulls included, so clients see one stable shape.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-        try container.encode(self.ownerID, forKey: .ownerID)
-        try container.encode(self.pid, forKey: .pid)
-        try container.encode(self.type, forKey: .type)
-        try container.encode(self.status, forKey: .status)
-        try container.encode(self.startTime, forKey: .startTime)
-        try container.encode(self.lastActivity, forKey: .lastActivity)
-        try container.encode(self.workingDirectory, forKey: .workingDirectory)
-        try container.encode(self.tokenCount, forKey: .tokenCount)
-        try container.encode(self.tokenLimit, forKey: .tokenLimit)
-        try container.encode(self.healthScore, forKey: .healthScore)
-        try container.encode(self.messageCount, forKey: .messageCount)
-        try container.encode(self.fileCount, forKey: .fileCount)
-        try container.encode(self.errorCount, forKey: .errorCount)
-        try container.encode(self.tags, forKey: .tags)
-        try container.encode(self.projectName, forKey: .projectName)
-        try container.encode(self.description, forKey: .description)
-        try container.encode(self.teamID, forKey: .teamID)
-        try container.encode(self.visibility, forKey: .visibility)
-        try container.encode(self.sharedAt, forKey: .sharedAt)
-        try container.encode(self.hostname, forKey: .hostname)
-        try container.encode(self.createdAt, forKey: .createdAt)
-        try container.encode(self.updatedAt, forKey: .updatedAt)
-        try container.encode(self.role, forKey: .role)
     }
 }
 

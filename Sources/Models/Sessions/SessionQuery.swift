@@ -42,7 +42,7 @@ public struct SessionSnapshot: Sendable, Equatable, Encodable {
     public let recordedAt: Date
     public let status: SessionStatus
     public let tokenCount: Int
-    public let healthScore: Double?
+    @NullEncoded public var healthScore: Double?
     public let messageCount: Int
     public let fileCount: Int
     public let errorCount: Int
@@ -83,18 +83,5 @@ public struct SessionSnapshot: Sendable, Equatable, Encodable {
         case messageCount = "message_count"
         case fileCount = "file_count"
         case errorCount = "error_count"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-        try container.encode(self.sessionID, forKey: .sessionID)
-        try container.encode(self.recordedAt, forKey: .recordedAt)
-        try container.encode(self.status, forKey: .status)
-        try container.encode(self.tokenCount, forKey: .tokenCount)
-        try container.encode(self.healthScore, forKey: .healthScore)
-        try container.encode(self.messageCount, forKey: .messageCount)
-        try container.encode(self.fileCount, forKey: .fileCount)
-        try container.encode(self.errorCount, forKey: .errorCount)
     }
 }

@@ -4,13 +4,13 @@ import Foundation
 public struct Team: Sendable, Equatable, Encodable {
     public let id: String
     public var name: String
-    public var description: String?
-    public let createdBy: String?
+    @NullEncoded public var description: String?
+    @NullEncoded public var createdBy: String?
     public let createdAt: Date
     public var updatedAt: Date
     public var memberCount: Int
     /// The role of the user the team was loaded for.
-    public var role: TeamRole?
+    @NullEncoded public var role: TeamRole?
 
     public init(
         id: String, name: String, description: String?, createdBy: String?, createdAt: Date, updatedAt: Date, memberCount: Int,
@@ -32,18 +32,6 @@ public struct Team: Sendable, Equatable, Encodable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case memberCount = "member_count"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-        try container.encode(self.name, forKey: .name)
-        try container.encode(self.description, forKey: .description)
-        try container.encode(self.createdBy, forKey: .createdBy)
-        try container.encode(self.createdAt, forKey: .createdAt)
-        try container.encode(self.updatedAt, forKey: .updatedAt)
-        try container.encode(self.memberCount, forKey: .memberCount)
-        try container.encode(self.role, forKey: .role)
     }
 }
 
@@ -76,7 +64,7 @@ public struct TeamMember: Sendable, Equatable, Encodable {
 /// What a client sends to create a team or change its name and description.
 public struct TeamDraft: Sendable, Decodable {
     public let name: String?
-    public let description: String??
+    @NullEncoded public var description: String??
 
     enum CodingKeys: String, CodingKey {
         case name, description
