@@ -10,6 +10,7 @@ struct WireFormatTests {
         let parsed = try #require(WireFormat.parseTimestamp("2026-11-26T21:25:12.345Z"))
         #expect(abs(parsed.timeIntervalSince1970 - 1_795_728_312.345) < 0.001)
         #expect(WireFormat.parseTimestamp("2026-11-26T21:25:12Z") != nil)
+        #expect(WireFormat.parseTimestamp("2026-11-26T23:25:12.123456+02:00").map(WireFormat.timestamp)?.hasPrefix("2026-11-26T21:25:12.12") == true)
         #expect(WireFormat.parseTimestamp("yesterday") == nil)
     }
 

@@ -15,9 +15,14 @@ public enum WireFormat {
         date.formatted(self.timestampStyle)
     }
 
-    /// Parses a wire timestamp; fractional seconds are optional on input.
+    /// Parses an RFC 3339 timestamp: any offset, fractional seconds of any length or none (what JSON Schema's
+    /// `date-time` allows), so every time a client may send by the contract is accepted.
     public static func parseTimestamp(_ text: String) -> Date? {
-        (try? self.timestampStyle.parse(text)) ?? (try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text))
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let withoutFraction = ISO8601DateFormatter()
+        withoutFraction.formatOptions = [.withInternetDateTime]
+        return withFraction.date(from: text) ?? withoutFraction.date(from: text)
     }
 
     public static func makeEncoder() -> JSONEncoder {

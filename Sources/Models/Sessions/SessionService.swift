@@ -71,7 +71,8 @@ public struct SessionService: Sendable {
         let before = session
         session.apply(changes, at: now)
         let changed = try before.changedFields(to: session)
-        guard !changed.isEmpty else { return session }
+        // Nothing really changed: nothing to store, log or announce, and no activity to record.
+        guard !changed.isEmpty else { return before }
         let event = NewSessionEvent(
             sessionID: session.id,
             type: "session_update",
