@@ -61,7 +61,7 @@ extension SQLiteStore {
             )
             let fetched = rows.map { row in (key: (row[query.top ? "upvotes" : "created_at"] as DatabaseValue), insight: Self.insight(from: row)) }
             return Page(fetched: fetched, limit: page.limit) { item in
-                PageCursor(key: String.fromDatabaseValue(item.key) ?? Int64.fromDatabaseValue(item.key).map(String.init), id: item.insight.id)
+                PageCursor(key: Self.sortKeyText(item.key), id: item.insight.id)
             }.map(\.insight)
         }
     }

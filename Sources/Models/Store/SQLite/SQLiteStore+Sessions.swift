@@ -124,7 +124,7 @@ extension SQLiteStore {
     }
 
     /// Keyset cursors carry the sort value as text; numbers and timestamps compare correctly when bound back as such.
-    private static func sortKeyText(_ value: DatabaseValue) -> String? {
+    static func sortKeyText(_ value: DatabaseValue) -> String? {
         switch value.storage {
         case .int64(let number): String(number)
         case .double(let number): String(number)
