@@ -5,7 +5,7 @@ extension SQLiteStore {
     public func insertUser(_ user: User, passwordHash: String) async throws {
         let preferences = try Self.encodePreferences(user.preferences)
         do {
-            try await self.database.write { db in
+            try await self.write { db in
                 try db.execute(
                     sql: """
                         INSERT INTO users (id, email, username, password_hash, full_name, preferences, is_active, created_at, updated_at)
@@ -50,7 +50,7 @@ extension SQLiteStore {
 
     public func updateUser(_ user: User, passwordHash: String?) async throws -> Bool {
         let preferences = try Self.encodePreferences(user.preferences)
-        return try await self.database.write { db in
+        return try await self.write { db in
             try db.execute(
                 sql: """
                     UPDATE users SET full_name = ?, preferences = ?, is_active = ?, updated_at = ?,

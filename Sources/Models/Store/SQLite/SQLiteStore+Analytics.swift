@@ -3,7 +3,7 @@ import GRDB
 
 extension SQLiteStore {
     public func teamAnalytics(teamID: String, from: Date, to: Date, bucket: AnalyticsBucket) async throws -> TeamAnalytics {
-        try await self.database.write { db in
+        try await self.write { db in
             // Sessions shared with the team and alive at some point of the period.
             let inPeriod = "s.team_id = ? AND s.visibility != 'private' AND s.start_time <= ? AND s.last_activity >= ?"
             let arguments: StatementArguments = [teamID, to, from]

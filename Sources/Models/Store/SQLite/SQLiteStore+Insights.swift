@@ -10,7 +10,7 @@ extension SQLiteStore {
     private static let visibleInsight = "(i.team_id IS NULL OR i.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?))"
 
     public func insertInsight(_ insight: Insight) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO shared_insights (id, author_id, team_id, session_id, insight_type, title, content, tags, views, upvotes,
@@ -67,7 +67,7 @@ extension SQLiteStore {
     }
 
     public func updateInsight(_ insight: Insight) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(
                 sql: """
                     UPDATE shared_insights SET team_id = ?, session_id = ?, insight_type = ?, title = ?, content = ?, tags = ?, updated_at = ?
@@ -82,19 +82,19 @@ extension SQLiteStore {
     }
 
     public func deleteInsight(id: String) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(sql: "DELETE FROM shared_insights WHERE id = ?", arguments: [id])
         }
     }
 
     public func recordView(insightID: String) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(sql: "UPDATE shared_insights SET views = views + 1 WHERE id = ?", arguments: [insightID])
         }
     }
 
     public func setVote(insightID: String, userID: String, voted: Bool) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             if voted {
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO insight_votes (insight_id, user_id, created_at) VALUES (?, ?, ?)",

@@ -5,7 +5,7 @@ extension SQLiteStore {
     static let messageSelect = "SELECT m.*, u.username FROM session_messages m LEFT JOIN users u ON u.id = m.user_id"
 
     public func insertMessage(_ message: SessionMessage, event: NewSessionEvent) async throws -> SessionEvent {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO session_messages (id, session_id, user_id, message_type, content, mentions, file_path, line_number,
@@ -70,7 +70,7 @@ extension SQLiteStore {
     public func updateMessageContent(
         id: String, content: String, mentions: [String], editedAt: Date, event: @Sendable (SessionMessage) -> NewSessionEvent
     ) async throws -> (SessionMessage, SessionEvent) {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(
                 sql: "UPDATE session_messages SET content = ?, mentions = ?, edited_at = ? WHERE id = ?",
                 arguments: [content, Self.json(mentions), editedAt, id]
@@ -83,9 +83,14 @@ extension SQLiteStore {
     }
 
     public func softDeleteMessage(id: String, at time: Date, event: NewSessionEvent) async throws -> SessionEvent {
-        try await self.database.write { db in
+        try await self.write { db in
             // The text goes at once: "deleted" should mean gone, not hidden. The row stays so threads keep their shape.
-            try db.execute(sql: "UPDATE session_messages SET content = '', mentions = '[]', deleted_at = ? WHERE id = ?", arguments: [time, id])
+            try db.execute(
+                sql: "UPDATE session_messages SET content = '', mentions = '[]', deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                arguments: [time, id]
+            )
+            // A concurrent delete got there first: one message_deleted event, not two.
+            guard db.changesCount > 0 else { throw DomainError.notFound("Message not found") }
             try db.execute(sql: "DELETE FROM message_reactions WHERE message_id = ?", arguments: [id])
             return try Self.append(event, at: time, in: db)
         }
@@ -94,7 +99,7 @@ extension SQLiteStore {
     public func addReaction(messageID: String, userID: String, emoji: String, event: @Sendable ([ReactionSummary]) -> NewSessionEvent)
         async throws -> (reactions: [ReactionSummary], event: SessionEvent)?
     {
-        try await self.database.write { db in
+        try await self.write { db in
             let now = WireFormat.now()
             try db.execute(
                 sql: "INSERT OR IGNORE INTO message_reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)",
@@ -109,7 +114,7 @@ extension SQLiteStore {
     public func removeReaction(messageID: String, userID: String, emoji: String, event: @Sendable ([ReactionSummary]) -> NewSessionEvent)
         async throws -> (reactions: [ReactionSummary], event: SessionEvent)?
     {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(
                 sql: "DELETE FROM message_reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
                 arguments: [messageID, userID, emoji]

@@ -30,7 +30,7 @@ extension SQLiteStore {
     {
         let now = WireFormat.now()
         do {
-            return try await self.database.write { db in
+            return try await self.write { db in
                 try db.execute(
                     sql: "INSERT INTO session_participants (session_id, user_id, role, invited_by, joined_at) VALUES (?, ?, ?, ?, ?)",
                     arguments: [sessionID, userID, role.rawValue, invitedBy, now]
@@ -49,7 +49,7 @@ extension SQLiteStore {
     public func updateParticipantRole(sessionID: String, userID: String, role: SessionRole, event: NewSessionEvent) async throws
         -> SessionEvent
     {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(
                 sql: "UPDATE session_participants SET role = ? WHERE session_id = ? AND user_id = ?",
                 arguments: [role.rawValue, sessionID, userID]
@@ -59,7 +59,7 @@ extension SQLiteStore {
     }
 
     public func deleteParticipant(sessionID: String, userID: String, event: NewSessionEvent) async throws -> SessionEvent {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(sql: "DELETE FROM session_participants WHERE session_id = ? AND user_id = ?", arguments: [sessionID, userID])
             return try Self.append(event, at: WireFormat.now(), in: db)
         }

@@ -3,7 +3,7 @@ import GRDB
 
 extension SQLiteStore {
     public func insertRefreshToken(_ record: RefreshTokenRecord) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             try Self.insert(record, in: db)
         }
     }
@@ -13,7 +13,7 @@ extension SQLiteStore {
         now: Date,
         makeReplacement: @Sendable (_ userID: String, _ familyID: String) -> RefreshTokenRecord
     ) async throws -> RefreshRotation {
-        try await self.database.write { db in
+        try await self.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [hash]) else {
                 return .invalid
             }
@@ -34,7 +34,7 @@ extension SQLiteStore {
     }
 
     public func revokeRefreshTokenFamily(hash: String, now: Date) async throws -> Bool {
-        try await self.database.write { db in
+        try await self.write { db in
             guard let familyID = try String.fetchOne(db, sql: "SELECT family_id FROM refresh_tokens WHERE token_hash = ?", arguments: [hash])
             else { return false }
             try Self.revokeFamily(familyID, now: now, in: db)

@@ -9,7 +9,7 @@ extension SQLiteStore {
     }
 
     public func insertSession(_ session: CodingSession, snapshot: SessionSnapshot) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO sessions (id, pid, type, status, start_time, last_activity, working_directory, token_count,
@@ -67,7 +67,7 @@ extension SQLiteStore {
     }
 
     public func saveSession(_ session: CodingSession, snapshot: SessionSnapshot?, event: NewSessionEvent?) async throws -> SessionEvent? {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(
                 sql: """
                     UPDATE sessions SET pid = ?, type = ?, status = ?, start_time = ?, last_activity = ?, working_directory = ?,
@@ -84,7 +84,7 @@ extension SQLiteStore {
     }
 
     public func deleteSession(id: String) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE id = ?", arguments: [id])
         }
     }

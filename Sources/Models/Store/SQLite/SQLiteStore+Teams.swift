@@ -10,7 +10,7 @@ extension SQLiteStore {
 
     public func insertTeam(_ team: Team, creatorID: String) async throws {
         try await Self.mapNameConflict {
-            try await self.database.write { db in
+            try await self.write { db in
                 try db.execute(
                     sql: "INSERT INTO teams (id, name, description, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [team.id, team.name, team.description, creatorID, team.createdAt, team.updatedAt]
@@ -45,7 +45,7 @@ extension SQLiteStore {
 
     public func updateTeam(_ team: Team) async throws {
         try await Self.mapNameConflict {
-            try await self.database.write { db in
+            try await self.write { db in
                 try db.execute(
                     sql: "UPDATE teams SET name = ?, description = ?, updated_at = ? WHERE id = ?",
                     arguments: [team.name, team.description, team.updatedAt, team.id]
@@ -55,7 +55,7 @@ extension SQLiteStore {
     }
 
     public func deleteTeam(id: String) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             try db.execute(sql: "DELETE FROM teams WHERE id = ?", arguments: [id])
         }
     }
@@ -75,7 +75,7 @@ extension SQLiteStore {
     }
 
     public func insertMember(teamID: String, userID: String, role: TeamRole, maxSize: Int) async throws -> TeamMember {
-        try await self.database.write { db in
+        try await self.write { db in
             let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM team_members WHERE team_id = ?", arguments: [teamID]) ?? 0
             guard size < maxSize else { throw DomainError.conflict("The team has \(maxSize) members, the most allowed") }
             do {
@@ -91,7 +91,7 @@ extension SQLiteStore {
     }
 
     public func updateMemberRole(teamID: String, userID: String, role: TeamRole) async throws -> TeamMember {
-        try await self.database.write { db in
+        try await self.write { db in
             _ = try Self.member(teamID: teamID, userID: userID, in: db)
             try db.execute(
                 sql: "UPDATE team_members SET role = ? WHERE team_id = ? AND user_id = ?",
@@ -103,7 +103,7 @@ extension SQLiteStore {
     }
 
     public func deleteMember(teamID: String, userID: String) async throws {
-        try await self.database.write { db in
+        try await self.write { db in
             _ = try Self.member(teamID: teamID, userID: userID, in: db)
             try db.execute(sql: "DELETE FROM team_members WHERE team_id = ? AND user_id = ?", arguments: [teamID, userID])
             try Self.requireAnAdmin(teamID: teamID, in: db)

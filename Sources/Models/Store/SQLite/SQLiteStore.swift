@@ -35,6 +35,16 @@ public struct SQLiteStore: Store {
         try SQLiteSchema.migrator.migrate(self.database)
     }
 
+    /// Every write goes through here. A row a request refers to may be deleted between the service's checks and this
+    /// transaction (a session deleted while a message is posted); SQLite then refuses the reference, and that is a 404.
+    func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await self.database.write(updates)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw DomainError.notFound("Something this request refers to was deleted meanwhile")
+        }
+    }
+
     public func checkReachable() async throws {
         _ = try await self.database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
