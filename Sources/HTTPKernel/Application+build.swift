@@ -3,11 +3,13 @@ import Configuration
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Models
 import NIOCore
+import Realtime
 
-/// Builds the whole server from configuration: store, services, middleware and routes, in that order.
+/// Builds the whole server from configuration: store, services, hub, middleware and routes, in that order.
 /// Tests call it with an in-memory configuration; `sessionhub` calls it with the environment.
 func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
     let configuration = try AppConfiguration(reader: reader)
@@ -15,7 +17,9 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
 }
 
 func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
-    let store = try openStore(configuration.database, logger: logger)
+    // The store publishes each committed event into the bridge; the hub consumes it in commit order.
+    let bridge = InProcessBridge()
+    let store = try openStore(configuration.database, publisher: bridge, logger: logger)
     let secret = try JWTSecretFile.resolve(configuration: configuration, logger: logger)
     let tokens = await AccessTokenIssuer(secret: secret, lifetime: TimeInterval(configuration.accessTokenMinutes * 60))
     let accounts = AccountService(
@@ -23,14 +27,18 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
         hasher: BcryptPasswordHasher(cost: configuration.bcryptCost),
         refreshTokenLifetime: TimeInterval(configuration.refreshTokenDays * 86_400)
     )
-    let publisher = NoSubscribersPublisher()
-    let sessions = SessionService(store: store, publisher: publisher, maxSessionsPerUser: configuration.maxSessionsPerUser)
-    let participants = ParticipantService(sessions: sessions, store: store, publisher: publisher)
-    let teams = TeamService(store: store, maxTeamSize: configuration.maxTeamSize)
-    let messages = MessageService(sessions: sessions, store: store, publisher: publisher)
+    let sessions = SessionService(store: store, publisher: bridge, maxSessionsPerUser: configuration.maxSessionsPerUser)
+    let participants = ParticipantService(sessions: sessions, store: store, publisher: bridge)
+    let teams = TeamService(store: store, publisher: bridge, maxTeamSize: configuration.maxTeamSize)
+    let messages = MessageService(sessions: sessions, store: store)
     let insights = InsightService(store: store, sessions: sessions)
     let analytics = AnalyticsService(store: store, sessions: sessions)
     let openAPIDocument = try OpenAPIDocument.load()
+    let bearer = BearerAuthenticator<AppRequestContext>(tokens: tokens, accounts: accounts)
+    let hub = BroadcastHub(bridge: bridge, sessions: sessions, participants: participants, limits: configuration.realtimeLimits, logger: logger)
+    let gateway = CollaborationGateway(
+        hub: hub, sessions: sessions, messages: messages, participants: participants, authenticator: RealtimeTokenAuthenticator(bearer: bearer)
+    )
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -40,7 +48,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(routes: OpenAPIRouteIndex(openAPIDocument: openAPIDocument)))
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
-    router.add(middleware: BearerAuthenticator(tokens: tokens, accounts: accounts))
+    router.add(middleware: bearer)
     router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(perMinute: configuration.rateLimitPerMinute)))
 
     SystemController(store: store, openAPIDocument: openAPIDocument).addRoutes(to: router)
@@ -48,12 +56,22 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     SessionsController(sessions: sessions).addRoutes(to: router.group("api/sessions"))
     ParticipantsController(participants: participants).addRoutes(to: router.group("api/sessions/:session_id/participants"))
     MessagesController(messages: messages).addRoutes(to: router.group("api/sessions/:session_id/messages"))
+    SessionStreamController(gateway: gateway).addRoutes(to: router.group("api/sessions/:session_id"))
+    HubStatisticsController(hub: hub).addRoutes(to: router)
     TeamsController(teams: teams, sessions: sessions).addRoutes(to: router.group("api/teams"))
     AnalyticsController(analytics: analytics).addRoutes(to: router.group("api/analytics"))
     InsightsController(insights: insights).addRoutes(to: router.group("api/insights"))
 
-    return Application(
+    // Upgrades have their own router: ordinary requests never match against the WebSocket route.
+    let webSocketRouter = Router(context: AppRequestContext.self)
+    WebSocketRoute(gateway: gateway).addRoutes(to: webSocketRouter)
+
+    var application = Application(
         router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
+            configuration: .init(ws: .init(maxFrameSize: RealtimeLimits.transportFrameLimit))
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SessionHub"),
         onServerRunning: { channel in
             // With PORT=0 this line is the only way to learn the port; the integration suite reads it.
@@ -64,16 +82,18 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
         },
         logger: logger
     )
+    application.addServices(hub)
+    return application
 }
 
-private func openStore(_ location: DatabaseLocation, logger: Logger) throws -> any Store {
+private func openStore(_ location: DatabaseLocation, publisher: any EventPublisher, logger: Logger) throws -> any Store {
     switch location {
     case .sqliteFile(let path):
         logger.info("opening SQLite store", metadata: ["path": .string(path)])
-        return try SQLiteStore.open(path: path)
+        return try SQLiteStore.open(path: path, publisher: publisher)
     case .sqliteMemory:
         logger.info("using an in-memory SQLite store: nothing survives a restart")
-        return try SQLiteStore.inMemory()
+        return try SQLiteStore.inMemory(publisher: publisher)
     case .postgres:
         throw ConfigurationError("PostgreSQL storage is not available in this version yet; use a sqlite:/// DATABASE_URL")
     }
@@ -89,10 +109,6 @@ private func makeCORSMiddleware(_ configuration: AppConfiguration) -> CORSMiddle
         exposedHeaders: ["X-Request-ID", "Retry-After", "Allow", "Location"],
         maxAge: .seconds(600)
     )
-}
-
-extension HTTPField.Name {
-    static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }
 
 func makeLogger(_ configuration: AppConfiguration) -> Logger {

@@ -20,14 +20,14 @@ struct AccessTokenIssuerTests {
         let issuer = await AccessTokenIssuer(secret: String(repeating: "k", count: 32), lifetime: 60)
         let (token, expiresIn) = try await issuer.issue(for: self.user)
         #expect(expiresIn == 60)
-        #expect(try await issuer.userID(from: token) == self.user.id)
+        #expect(try await issuer.verify(token).userID == self.user.id)
     }
 
     @Test func expiredTokenIsRefused() async throws {
         let issuer = await AccessTokenIssuer(secret: String(repeating: "k", count: 32), lifetime: 60)
         let (token, _) = try await issuer.issue(for: self.user, now: Date().addingTimeInterval(-120))
         await #expect(throws: DomainError.unauthorized("Invalid or expired access token")) {
-            try await issuer.userID(from: token)
+            try await issuer.verify(token).userID
         }
     }
 
@@ -35,7 +35,7 @@ struct AccessTokenIssuerTests {
         let ours = await AccessTokenIssuer(secret: String(repeating: "k", count: 32), lifetime: 60)
         let theirs = await AccessTokenIssuer(secret: String(repeating: "j", count: 32), lifetime: 60)
         let (token, _) = try await theirs.issue(for: self.user)
-        await #expect(throws: DomainError.self) { try await ours.userID(from: token) }
+        await #expect(throws: DomainError.self) { try await ours.verify(token) }
     }
 
     @Test func passwordHasherVerifiesOnlyTheRightPassword() async throws {

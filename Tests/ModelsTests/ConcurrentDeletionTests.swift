@@ -5,10 +5,6 @@ import Testing
 /// A session or message deleted between a service's checks and its write must give NOT_FOUND, never a store error.
 @Suite("Writes racing a deletion")
 struct ConcurrentDeletionTests {
-    struct NoPublisher: EventPublisher {
-        func publish(_ event: SessionEvent) async {}
-    }
-
     let store: SQLiteStore
     let messages: MessageService
     let user: User
@@ -16,10 +12,10 @@ struct ConcurrentDeletionTests {
 
     init() async throws {
         let store = try SQLiteStore.inMemory()
-        let sessions = SessionService(store: store, publisher: NoPublisher(), maxSessionsPerUser: 10)
+        let sessions = SessionService(store: store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10)
         let accounts = AccountService(store: store, hasher: PlainTextHasher(), refreshTokenLifetime: 3600)
         self.store = store
-        self.messages = MessageService(sessions: sessions, store: store, publisher: NoPublisher())
+        self.messages = MessageService(sessions: sessions, store: store)
         self.user = try await accounts.register(Registration(email: "ann@example.com", username: "ann", password: "password-1"))
         self.session = try await sessions.create(SessionDraft(type: "claude"), by: self.user)
     }
@@ -30,7 +26,7 @@ struct ConcurrentDeletionTests {
     }
 
     @Test func deletingAMessageOfADeletedSession() async throws {
-        let message = try await self.messages.post(MessageDraft(content: "hello"), sessionID: self.session.id, by: self.user)
+        let message = try await self.messages.post(MessageDraft(content: "hello"), sessionID: self.session.id, by: self.user).value
         try await self.store.deleteSession(id: self.session.id)
         let event = NewSessionEvent(sessionID: self.session.id, type: "message_deleted", actorID: self.user.id, payload: [:])
         await self.expectNotFound { _ = try await self.store.softDeleteMessage(id: message.id, at: Date(), event: event) }
@@ -48,7 +44,7 @@ struct ConcurrentDeletionTests {
     }
 
     @Test func deletingTwiceRecordsOneEvent() async throws {
-        let message = try await self.messages.post(MessageDraft(content: "hello"), sessionID: self.session.id, by: self.user)
+        let message = try await self.messages.post(MessageDraft(content: "hello"), sessionID: self.session.id, by: self.user).value
         let event = NewSessionEvent(sessionID: self.session.id, type: "message_deleted", actorID: self.user.id, payload: [:])
         _ = try await self.store.softDeleteMessage(id: message.id, at: Date(), event: event)
         await self.expectNotFound { _ = try await self.store.softDeleteMessage(id: message.id, at: Date(), event: event) }

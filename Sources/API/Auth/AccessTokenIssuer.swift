@@ -32,13 +32,13 @@ public struct AccessTokenIssuer: Sendable {
         return (try await self.keys.sign(payload), Int(self.lifetime))
     }
 
-    /// The user id a valid, unexpired token names; `DomainError.unauthorized` otherwise.
-    public func userID(from token: String) async throws -> String {
+    /// The user id a valid, unexpired token names and its expiry; `DomainError.unauthorized` otherwise.
+    public func verify(_ token: String) async throws -> (userID: String, expiresAt: Date) {
         // jwt-kit checks the signature with our key whatever the header claims; refuse any other `alg` outright.
         guard Self.declaresHS256(token), let payload = try? await self.keys.verify(token, as: AccessTokenPayload.self) else {
             throw DomainError.unauthorized("Invalid or expired access token")
         }
-        return payload.sub.value
+        return (payload.sub.value, payload.exp.value)
     }
 
     private static func declaresHS256(_ token: String) -> Bool {

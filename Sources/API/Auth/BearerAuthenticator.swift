@@ -20,25 +20,19 @@ public struct BearerAuthenticator<Context: AuthRequestContext<User>>: Authentica
 
     public func authenticate(request: Request, context: Context) async throws -> User? {
         guard let header = request.headers[.authorization] else { return nil }
-        guard let token = Self.bearerToken(in: header) else {
+        guard let token = BearerToken.parse(header) else {
             throw DomainError.unauthorized("Authorization must be 'Bearer <access token>'")
         }
-        return try await self.user(forToken: token)
+        return try await self.identity(forToken: token).user
     }
 
-    /// The active user a token names; shared with the realtime transports, which also accept `?token=`.
-    public func user(forToken token: String) async throws -> User {
-        let userID = try await self.tokens.userID(from: token)
-        guard let user = try await self.accounts.activeUser(id: userID) else {
+    /// The active user a token names and when the token expires; shared with the realtime transports, which also
+    /// accept `?token=` and must end a connection when its token expires.
+    public func identity(forToken token: String) async throws -> (user: User, expiresAt: Date) {
+        let claims = try await self.tokens.verify(token)
+        guard let user = try await self.accounts.activeUser(id: claims.userID) else {
             throw DomainError.unauthorized("Invalid or expired access token")
         }
-        return user
-    }
-
-    static func bearerToken(in header: String) -> String? {
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        return (user, claims.expiresAt)
     }
 }

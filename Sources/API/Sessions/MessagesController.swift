@@ -37,7 +37,7 @@ public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
     @Sendable func post(_ request: Request, context: Context) async throws -> Response {
         let user = try context.requireUser()
         let draft = try await JSONBody.decode(MessageDraft.self, from: request)
-        return try JSONResponse.make(try await self.messages.post(draft, sessionID: try context.sessionID, by: user), status: .created)
+        return try JSONResponse.make(try await self.messages.post(draft, sessionID: try context.sessionID, by: user).value, status: .created)
     }
 
     @Sendable func stats(_ request: Request, context: Context) async throws -> Response {
@@ -47,7 +47,7 @@ public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
     @Sendable func edit(_ request: Request, context: Context) async throws -> Response {
         let user = try context.requireUser()
         let edit = try await JSONBody.decode(MessageEdit.self, from: request)
-        return try JSONResponse.make(try await self.messages.edit(messageID: try context.messageID, with: edit, sessionID: try context.sessionID, by: user))
+        return try JSONResponse.make(try await self.messages.edit(messageID: try context.messageID, with: edit, sessionID: try context.sessionID, by: user).value)
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
@@ -60,7 +60,7 @@ public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
         let draft = try await JSONBody.decode(ReactionDraft.self, from: request)
         let messageID = try context.messageID
         let outcome = try await self.messages.react(draft, messageID: messageID, sessionID: try context.sessionID, by: user)
-        return try JSONResponse.make(MessageReactions(messageID: messageID, reactions: outcome.reactions), status: outcome.created ? .created : .ok)
+        return try JSONResponse.make(MessageReactions(messageID: messageID, reactions: outcome.value), status: outcome.eventID != nil ? .created : .ok)
     }
 
     @Sendable func unreact(_ request: Request, context: Context) async throws -> Response {
@@ -68,7 +68,7 @@ public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
         let emoji = encoded.removingPercentEncoding ?? encoded
         let messageID = try context.messageID
         let reactions = try await self.messages.unreact(emoji: emoji, messageID: messageID, sessionID: try context.sessionID, by: try context.requireUser())
-        return try JSONResponse.make(MessageReactions(messageID: messageID, reactions: reactions))
+        return try JSONResponse.make(MessageReactions(messageID: messageID, reactions: reactions.value))
     }
 }
 

@@ -53,7 +53,7 @@ public struct SessionsController<Context: AuthRequestContext<User>>: Sendable {
         // Authorize before reading the body, so outsiders get 404 and viewers 403 whatever they send.
         _ = try await self.sessions.authorize(.updateMetadata, sessionID: sessionID, user: user)
         let changes = try await JSONBody.decode(SessionChanges.self, from: request)
-        return try JSONResponse.make(try await self.sessions.update(sessionID: sessionID, with: changes, by: user))
+        return try JSONResponse.make(try await self.sessions.update(sessionID: sessionID, with: changes, by: user).value)
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {

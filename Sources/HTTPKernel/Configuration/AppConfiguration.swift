@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Logging
+import Realtime
 
 /// Every setting of the server, read and validated once at start.
 ///
@@ -54,7 +55,7 @@ struct AppConfiguration: Sendable {
         self.wsMaxMessageBytes = try values.integer("WS_MAX_MESSAGE_BYTES", in: 256...(1024 * 1024))
         self.wsFramesPerSecond = try values.integer("WS_FRAMES_PER_SECOND", in: 1...1_000_000)
         self.subscriberQueueEvents = try values.integer("SUBSCRIBER_QUEUE_EVENTS", in: 1...10_000_000)
-        self.presenceStaleSeconds = try values.integer("PRESENCE_STALE_SECONDS", in: 5...86_400)
+        self.presenceStaleSeconds = try values.integer("PRESENCE_STALE_SECONDS", in: 1...86_400)
         self.sseHeartbeatSeconds = try values.integer("SSE_HEARTBEAT_SECONDS", in: 1...3_600)
         guard let level = Logger.Level(rawValue: values.text("LOG_LEVEL").lowercased()) else {
             throw ConfigurationError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
@@ -106,5 +107,17 @@ private struct ConfigurationValues {
 
     func list(_ name: String) -> [String] {
         self.text(name).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+extension AppConfiguration {
+    var realtimeLimits: RealtimeLimits {
+        RealtimeLimits(
+            maxMessageBytes: self.wsMaxMessageBytes,
+            framesPerSecond: self.wsFramesPerSecond,
+            subscriberQueueEvents: self.subscriberQueueEvents,
+            presenceStaleSeconds: self.presenceStaleSeconds,
+            sseHeartbeatSeconds: self.sseHeartbeatSeconds
+        )
     }
 }

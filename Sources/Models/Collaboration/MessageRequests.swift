@@ -40,6 +40,26 @@ public struct MessageEdit: Sendable, Decodable {
 /// A reaction to add.
 public struct ReactionDraft: Sendable, Decodable {
     public let emoji: String
+
+    public init(emoji: String) {
+        self.emoji = emoji
+    }
+}
+
+/// A message to one other user of the session.
+public struct DirectMessageDraft: Sendable, Decodable {
+    public let toUserID: String
+    public let content: String
+
+    public init(toUserID: String, content: String) {
+        self.toUserID = toUserID
+        self.content = content
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case content
+        case toUserID = "to_user_id"
+    }
 }
 
 /// Filters of a message listing.

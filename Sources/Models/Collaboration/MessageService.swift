@@ -1,17 +1,16 @@
 import Foundation
 
-/// Chat, code comments, threads, @mentions, edits, soft deletes and reactions: the one code path REST and the
-/// realtime transports share, so a message sent either way is validated, stored, logged and published alike.
+/// Chat, code comments, threads, @mentions, direct messages, edits, soft deletes and reactions: the one code path
+/// REST and the realtime transports share, so a message sent either way is validated, stored, logged and published
+/// alike (the store publishes each event as it commits).
 public struct MessageService: Sendable {
     let sessions: SessionService
     let store: any MessageStore
-    let publisher: any EventPublisher
     let now: @Sendable () -> Date
 
-    public init(sessions: SessionService, store: any MessageStore, publisher: any EventPublisher, now: @escaping @Sendable () -> Date = WireFormat.now) {
+    public init(sessions: SessionService, store: any MessageStore, now: @escaping @Sendable () -> Date = WireFormat.now) {
         self.sessions = sessions
         self.store = store
-        self.publisher = publisher
         self.now = now
     }
 
@@ -20,7 +19,7 @@ public struct MessageService: Sendable {
         return try await self.store.messages(sessionID: sessionID, viewerID: user.id, matching: query, page: page)
     }
 
-    public func post(_ draft: MessageDraft, sessionID: String, by user: User) async throws -> SessionMessage {
+    public func post(_ draft: MessageDraft, sessionID: String, by user: User) async throws -> Recorded<SessionMessage> {
         let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
         let type = draft.type ?? .chat
         try MessageValidation.check(draft, type: type)
@@ -39,11 +38,26 @@ public struct MessageService: Sendable {
         // The seed's wire format: a chat message travels as `message`, a code comment as `comment`.
         let (eventType, key) = type == .comment ? ("code_comment", "comment") : ("chat_message", "message")
         let event = NewSessionEvent(sessionID: session.id, type: eventType, actorID: user.id, payload: [key: try JSONValue(encoding: message)])
-        await self.publisher.publish(try await self.store.insertMessage(message, event: event))
-        return message
+        return Recorded(message, eventID: try await self.store.insertMessage(message, event: event).id)
     }
 
-    public func edit(messageID: String, with edit: MessageEdit, sessionID: String, by user: User) async throws -> SessionMessage {
+    /// A message only its sender and `recipientID` see, live and in listings; the recipient must have access too.
+    public func sendDirect(_ draft: DirectMessageDraft, sessionID: String, by user: User) async throws -> Recorded<SessionMessage> {
+        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        try MessageValidation.checkContent(draft.content)
+        guard draft.toUserID != user.id, try await self.sessions.role(of: draft.toUserID, inSessionID: session.id) != nil else {
+            throw DomainError.invalid("to_user_id", "names nobody else who can see this session")
+        }
+        let message = SessionMessage(
+            id: UUID().uuidString.lowercased(), sessionID: session.id, userID: user.id, username: user.username, type: .direct,
+            content: draft.content, mentions: [], file: nil, line: nil, codeSnippet: nil, parentID: nil, toUserID: draft.toUserID,
+            createdAt: self.now(), editedAt: nil, deletedAt: nil, reactions: []
+        )
+        let event = NewSessionEvent(sessionID: session.id, type: "direct_message", actorID: user.id, payload: ["message": try JSONValue(encoding: message)])
+        return Recorded(message, eventID: try await self.store.insertMessage(message, event: event).id)
+    }
+
+    public func edit(messageID: String, with edit: MessageEdit, sessionID: String, by user: User) async throws -> Recorded<SessionMessage> {
         let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
         let message = try await self.liveMessage(messageID, in: session)
         guard message.userID == user.id else { throw DomainError.forbidden("Only its author may edit a message") }
@@ -62,45 +76,41 @@ public struct MessageService: Sendable {
                 payload: ["message": (try? JSONValue(encoding: updated)) ?? .null]
             )
         }
-        await self.publisher.publish(event)
-        return updated
+        return Recorded(updated, eventID: event.id)
     }
 
     /// Soft-deletes: authors delete their own messages, hosts anyone's.
-    public func delete(messageID: String, sessionID: String, by user: User) async throws {
+    @discardableResult
+    public func delete(messageID: String, sessionID: String, by user: User) async throws -> Recorded<String> {
         let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
         let message = try await self.liveMessage(messageID, in: session)
         guard message.userID == user.id || session.role?.permits(.manage) == true else {
             throw DomainError.forbidden("Only its author or a host may delete a message")
         }
         let event = NewSessionEvent(sessionID: session.id, type: "message_deleted", actorID: user.id, payload: ["message_id": .string(message.id)])
-        await self.publisher.publish(try await self.store.softDeleteMessage(id: message.id, at: self.now(), event: event))
+        return Recorded(message.id, eventID: try await self.store.softDeleteMessage(id: message.id, at: self.now(), event: event).id)
     }
 
-    /// Adds a reaction; `created` is false when the user had already reacted with that emoji.
-    public func react(_ draft: ReactionDraft, messageID: String, sessionID: String, by user: User) async throws
-        -> (reactions: [ReactionSummary], created: Bool)
-    {
+    /// Adds a reaction; no event is recorded when the user had already reacted with that emoji.
+    public func react(_ draft: ReactionDraft, messageID: String, sessionID: String, by user: User) async throws -> Recorded<[ReactionSummary]> {
         let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
         let message = try await self.liveMessage(messageID, in: session)
         try MessageValidation.checkEmoji(draft.emoji)
         let outcome = try await self.store.addReaction(messageID: message.id, userID: user.id, emoji: draft.emoji) { reactions in
             self.reactionEvent(session: session, message: message, user: user, emoji: draft.emoji, action: "add", reactions: reactions)
         }
-        guard let outcome else { return (message.reactions, false) }
-        await self.publisher.publish(outcome.event)
-        return (outcome.reactions, true)
+        guard let outcome else { return Recorded(message.reactions, eventID: nil) }
+        return Recorded(outcome.reactions, eventID: outcome.event.id)
     }
 
-    public func unreact(emoji: String, messageID: String, sessionID: String, by user: User) async throws -> [ReactionSummary] {
+    public func unreact(emoji: String, messageID: String, sessionID: String, by user: User) async throws -> Recorded<[ReactionSummary]> {
         let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
         let message = try await self.liveMessage(messageID, in: session)
         let outcome = try await self.store.removeReaction(messageID: message.id, userID: user.id, emoji: emoji) { reactions in
             self.reactionEvent(session: session, message: message, user: user, emoji: emoji, action: "remove", reactions: reactions)
         }
         guard let outcome else { throw DomainError.notFound("You have not reacted with that emoji") }
-        await self.publisher.publish(outcome.event)
-        return outcome.reactions
+        return Recorded(outcome.reactions, eventID: outcome.event.id)
     }
 
     public func stats(sessionID: String, for user: User) async throws -> MessageStats {

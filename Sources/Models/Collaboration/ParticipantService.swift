@@ -1,6 +1,7 @@
 import Foundation
 
 /// Who takes part in a session and with which role: hosts invite, re-role and remove; anyone may leave.
+/// Every change tells live connections to re-check their access (a removed participant's sockets close).
 public struct ParticipantService: Sendable {
     let sessions: SessionService
     let store: any ParticipantStore
@@ -29,14 +30,14 @@ public struct ParticipantService: Sendable {
             throw DomainError.invalid(invite.userID != nil ? "user_id" : "username", "names no user")
         }
         let event = self.event(session: session, userID: invitedID, role: invite.role.sessionRole, actor: user)
-        let (participant, stored) = try await self.store.insertParticipant(
+        let (participant, _) = try await self.store.insertParticipant(
             sessionID: session.id,
             userID: invitedID,
             role: invite.role.sessionRole,
             invitedBy: user.id,
             event: event
         )
-        await self.publisher.publish(stored)
+        self.publisher.accessChanged(.session(id: session.id))
         return participant
     }
 
@@ -46,13 +47,13 @@ public struct ParticipantService: Sendable {
         let session = try await self.sessions.authorize(.manage, sessionID: sessionID, user: user)
         var participant = try await self.changeableParticipant(userID, in: session)
         participant.role = change.role.sessionRole
-        let stored = try await self.store.updateParticipantRole(
+        _ = try await self.store.updateParticipantRole(
             sessionID: session.id,
             userID: userID,
             role: participant.role,
             event: self.event(session: session, userID: userID, role: participant.role, actor: user)
         )
-        await self.publisher.publish(stored)
+        self.publisher.accessChanged(.session(id: session.id))
         return participant
     }
 
@@ -63,12 +64,24 @@ public struct ParticipantService: Sendable {
             ? try await self.sessions.session(id: sessionID, for: user)
             : try await self.sessions.authorize(.manage, sessionID: sessionID, user: user)
         _ = try await self.changeableParticipant(userID, in: session)
-        let stored = try await self.store.deleteParticipant(
+        _ = try await self.store.deleteParticipant(
             sessionID: session.id,
             userID: userID,
             event: self.event(session: session, userID: userID, role: nil, actor: user)
         )
-        await self.publisher.publish(stored)
+        self.publisher.accessChanged(.session(id: session.id))
+    }
+
+    /// Logs `user_joined` with the live user (presence) the realtime hub announces, when their first connection opens.
+    public func recordJoin(sessionID: String, userID: String, user: JSONValue) async throws -> SessionEvent {
+        let event = NewSessionEvent(sessionID: sessionID, type: "user_joined", actorID: userID, payload: ["user": user])
+        return try await self.store.recordPresence(sessionID: sessionID, userID: userID, isActive: true, event: event)
+    }
+
+    /// Logs `user_left` when a user's last connection closed (or their presence went stale).
+    public func recordLeave(sessionID: String, userID: String) async throws -> SessionEvent {
+        let event = NewSessionEvent(sessionID: sessionID, type: "user_left", actorID: userID, payload: ["user_id": .string(userID)])
+        return try await self.store.recordPresence(sessionID: sessionID, userID: userID, isActive: false, event: event)
     }
 
     private func changeableParticipant(_ userID: String, in session: CodingSession) async throws -> Participant {

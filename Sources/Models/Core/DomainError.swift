@@ -18,6 +18,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case payloadTooLarge(limitBytes: Int)
     /// Too many writes in the current window (429).
     case rateLimited(retryAfterSeconds: Int)
+    /// A realtime message refused as a whole, with its protocol code (UNKNOWN_TYPE, VALIDATION_FAILED ...) (400).
+    case rejectedMessage(errorCode: String, String)
 
     /// The code shared with the realtime protocol's `error` frame, so REST and WebSocket clients handle one vocabulary.
     public var errorCode: String {
@@ -30,6 +32,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .conflict: "CONFLICT"
         case .payloadTooLarge: "MESSAGE_TOO_LARGE"
         case .rateLimited: "RATE_LIMITED"
+        case .rejectedMessage(let code, _): code
         }
     }
 

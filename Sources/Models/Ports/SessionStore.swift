@@ -15,6 +15,8 @@ public protocol SessionStore: Sendable {
     func history(sessionID: String, page: PageRequest) async throws -> Page<SessionSnapshot>
     /// The session's event log after the cursor, optionally of one type, oldest first.
     func events(sessionID: String, type: String?, page: PageRequest) async throws -> Page<SessionEvent>
+    /// The id of the session's newest event, 0 when it has none: where a live subscriber that is not resuming starts.
+    func latestEventID(sessionID: String) async throws -> Int64
 }
 
 /// Team membership as the session rules need it (teams themselves have their own port).

@@ -49,6 +49,11 @@ public struct SessionService: Sendable {
         return session
     }
 
+    /// The role `userID` has in the session, nil without access (or when the session does not exist).
+    public func role(of userID: String, inSessionID sessionID: String) async throws -> SessionRole? {
+        try await self.store.session(id: sessionID, for: userID)?.relation.role
+    }
+
     /// The caller's session and role, requiring `action`: 404 without access, 403 with too small a role.
     public func authorize(_ action: SessionRole.Action, sessionID: String, user: User) async throws -> CodingSession {
         let session = try await self.session(id: sessionID, for: user)
@@ -62,7 +67,7 @@ public struct SessionService: Sendable {
         try await self.store.sessions(visibleTo: user.id, matching: query, page: page)
     }
 
-    public func update(sessionID: String, with changes: SessionChanges, by user: User) async throws -> CodingSession {
+    public func update(sessionID: String, with changes: SessionChanges, by user: User) async throws -> Recorded<CodingSession> {
         var session = try await self.authorize(changes.touchesSharing ? .manage : .updateMetadata, sessionID: sessionID, user: user)
         let problems = SessionValidation.problems(in: changes)
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
@@ -72,7 +77,7 @@ public struct SessionService: Sendable {
         session.apply(changes, at: now)
         let changed = try before.changedFields(to: session)
         // Nothing really changed: nothing to store, log or announce, and no activity to record.
-        guard !changed.isEmpty else { return before }
+        guard !changed.isEmpty else { return Recorded(before, eventID: nil) }
         let event = NewSessionEvent(
             sessionID: session.id,
             type: "session_update",
@@ -80,10 +85,9 @@ public struct SessionService: Sendable {
             payload: ["changes": .object(changed), "updated_by": .string(user.id)]
         )
         let snapshot = changes.touchesMetrics ? SessionSnapshot(of: session, at: now) : nil
-        if let stored = try await self.store.saveSession(session, snapshot: snapshot, event: event) {
-            await self.publisher.publish(stored)
-        }
-        return session
+        let stored = try await self.store.saveSession(session, snapshot: snapshot, event: event)
+        if changes.touchesSharing { self.publisher.accessChanged(.session(id: session.id)) }
+        return Recorded(session, eventID: stored?.id)
     }
 
     /// Deletes a session: owners only (a host who is not an owner may manage it, not destroy it).
@@ -91,6 +95,7 @@ public struct SessionService: Sendable {
         let session = try await self.session(id: sessionID, for: user)
         guard session.ownerID == user.id else { throw DomainError.forbidden("Only the session's owner may delete it") }
         try await self.store.deleteSession(id: session.id)
+        self.publisher.accessChanged(.sessionDeleted(id: session.id))
     }
 
     public func history(sessionID: String, for user: User, page: PageRequest) async throws -> Page<SessionSnapshot> {
@@ -101,6 +106,11 @@ public struct SessionService: Sendable {
     public func events(sessionID: String, type: String?, for user: User, page: PageRequest) async throws -> Page<SessionEvent> {
         _ = try await self.authorize(.observe, sessionID: sessionID, user: user)
         return try await self.store.events(sessionID: sessionID, type: type, page: page)
+    }
+
+    /// The newest event id of a session the caller was already authorized for.
+    public func latestEventID(sessionID: String) async throws -> Int64 {
+        try await self.store.latestEventID(sessionID: sessionID)
     }
 
     private func requireMembership(user: User, teamID: String) async throws {

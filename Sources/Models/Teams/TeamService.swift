@@ -1,13 +1,21 @@
 import Foundation
 
 /// Teams: any user creates one and becomes its admin; admins manage it; members see it; others get 404.
+/// Removing a member or the team tells live connections to re-check access to team-shared sessions.
 public struct TeamService: Sendable {
     let store: any TeamStore & ParticipantStore
+    let publisher: any EventPublisher
     let maxTeamSize: Int
     let now: @Sendable () -> Date
 
-    public init(store: any TeamStore & ParticipantStore, maxTeamSize: Int, now: @escaping @Sendable () -> Date = WireFormat.now) {
+    public init(
+        store: any TeamStore & ParticipantStore,
+        publisher: any EventPublisher,
+        maxTeamSize: Int,
+        now: @escaping @Sendable () -> Date = WireFormat.now
+    ) {
         self.store = store
+        self.publisher = publisher
         self.maxTeamSize = maxTeamSize
         self.now = now
     }
@@ -49,6 +57,7 @@ public struct TeamService: Sendable {
     public func delete(teamID: String, by user: User) async throws {
         _ = try await self.requireAdmin(teamID: teamID, user: user)
         try await self.store.deleteTeam(id: teamID)
+        self.publisher.accessChanged(.team(id: teamID))
     }
 
     public func members(teamID: String, for user: User, page: PageRequest) async throws -> Page<TeamMember> {
@@ -82,6 +91,7 @@ public struct TeamService: Sendable {
             _ = try await self.requireAdmin(teamID: teamID, user: user)
         }
         try await self.store.deleteMember(teamID: teamID, userID: memberID)
+        self.publisher.accessChanged(.user(id: memberID))
     }
 
     private func requireAdmin(teamID: String, user: User) async throws -> Team {

@@ -16,14 +16,21 @@ extension SQLiteStore {
         }
     }
 
-    /// Appends to the event log inside the caller's transaction, so the change and its event commit together.
-    static func append(_ event: NewSessionEvent, at time: Date, in db: Database) throws -> SessionEvent {
+    public func latestEventID(sessionID: String) async throws -> Int64 {
+        try await self.database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM session_events WHERE session_id = ?", arguments: [sessionID]) ?? 0
+        }
+    }
+
+    /// Appends to the event log inside the caller's transaction, so the change and its event commit together; the
+    /// event is published once that transaction commits (and never if it rolls back).
+    func append(_ event: NewSessionEvent, at time: Date, in db: Database) throws -> SessionEvent {
         let payload = String(decoding: try WireFormat.makeEncoder().encode(event.payload), as: UTF8.self)
         try db.execute(
             sql: "INSERT INTO session_events (session_id, type, actor_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [event.sessionID, event.type, event.actorID, payload, time]
         )
-        return SessionEvent(
+        let stored = SessionEvent(
             id: db.lastInsertedRowID,
             sessionID: event.sessionID,
             type: event.type,
@@ -31,6 +38,9 @@ extension SQLiteStore {
             createdAt: time,
             payload: event.payload
         )
+        let publisher = self.publisher
+        db.afterNextTransaction(onCommit: { _ in publisher.publish(stored) })
+        return stored
     }
 
     static func event(from row: Row) throws -> SessionEvent {

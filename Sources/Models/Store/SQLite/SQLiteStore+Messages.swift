@@ -19,7 +19,7 @@ extension SQLiteStore {
                 ]
             )
             try db.execute(sql: "UPDATE sessions SET last_activity = ? WHERE id = ?", arguments: [message.createdAt, message.sessionID])
-            return try Self.append(event, at: message.createdAt, in: db)
+            return try self.append(event, at: message.createdAt, in: db)
         }
     }
 
@@ -78,7 +78,7 @@ extension SQLiteStore {
             guard let sessionID = try String.fetchOne(db, sql: "SELECT session_id FROM session_messages WHERE id = ?", arguments: [id]),
                 let updated = try Self.message(id: id, sessionID: sessionID, in: db)
             else { throw DomainError.notFound("Message not found") }
-            return (updated, try Self.append(event(updated), at: editedAt, in: db))
+            return (updated, try self.append(event(updated), at: editedAt, in: db))
         }
     }
 
@@ -92,7 +92,7 @@ extension SQLiteStore {
             // A concurrent delete got there first: one message_deleted event, not two.
             guard db.changesCount > 0 else { throw DomainError.notFound("Message not found") }
             try db.execute(sql: "DELETE FROM message_reactions WHERE message_id = ?", arguments: [id])
-            return try Self.append(event, at: time, in: db)
+            return try self.append(event, at: time, in: db)
         }
     }
 
@@ -107,7 +107,7 @@ extension SQLiteStore {
             )
             guard db.changesCount > 0 else { return nil }
             let reactions = try Self.reactions(forMessages: [messageID], in: db)[messageID] ?? []
-            return (reactions, try Self.append(event(reactions), at: now, in: db))
+            return (reactions, try self.append(event(reactions), at: now, in: db))
         }
     }
 
@@ -121,7 +121,7 @@ extension SQLiteStore {
             )
             guard db.changesCount > 0 else { return nil }
             let reactions = try Self.reactions(forMessages: [messageID], in: db)[messageID] ?? []
-            return (reactions, try Self.append(event(reactions), at: WireFormat.now(), in: db))
+            return (reactions, try self.append(event(reactions), at: WireFormat.now(), in: db))
         }
     }
 

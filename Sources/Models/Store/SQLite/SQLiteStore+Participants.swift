@@ -35,7 +35,7 @@ extension SQLiteStore {
                     sql: "INSERT INTO session_participants (session_id, user_id, role, invited_by, joined_at) VALUES (?, ?, ?, ?, ?)",
                     arguments: [sessionID, userID, role.rawValue, invitedBy, now]
                 )
-                let stored = try Self.append(event, at: now, in: db)
+                let stored = try self.append(event, at: now, in: db)
                 guard let participant = try Self.participant(sessionID: sessionID, userID: userID, in: db) else {
                     throw DomainError.notFound("No such participant")
                 }
@@ -54,14 +54,29 @@ extension SQLiteStore {
                 sql: "UPDATE session_participants SET role = ? WHERE session_id = ? AND user_id = ?",
                 arguments: [role.rawValue, sessionID, userID]
             )
-            return try Self.append(event, at: WireFormat.now(), in: db)
+            return try self.append(event, at: WireFormat.now(), in: db)
         }
     }
 
     public func deleteParticipant(sessionID: String, userID: String, event: NewSessionEvent) async throws -> SessionEvent {
         try await self.write { db in
             try db.execute(sql: "DELETE FROM session_participants WHERE session_id = ? AND user_id = ?", arguments: [sessionID, userID])
-            return try Self.append(event, at: WireFormat.now(), in: db)
+            return try self.append(event, at: WireFormat.now(), in: db)
+        }
+    }
+
+    public func recordPresence(sessionID: String, userID: String, isActive: Bool, event: NewSessionEvent) async throws -> SessionEvent {
+        try await self.write { db in
+            let now = WireFormat.now()
+            // Only an existing record changes: connecting never grants or stores a role.
+            try db.execute(
+                sql: """
+                    UPDATE session_participants SET is_active = ?, last_seen = ?, left_at = CASE WHEN ? THEN NULL ELSE ? END
+                    WHERE session_id = ? AND user_id = ?
+                    """,
+                arguments: [isActive, now, isActive, now, sessionID, userID]
+            )
+            return try self.append(event, at: now, in: db)
         }
     }
 

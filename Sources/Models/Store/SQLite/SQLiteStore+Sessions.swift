@@ -79,7 +79,7 @@ extension SQLiteStore {
                 arguments: StatementArguments(Array(Self.columns(of: session).dropFirst())) + [session.updatedAt, session.id]
             )
             if let snapshot { try Self.insert(snapshot, in: db) }
-            return try event.map { try Self.append($0, at: session.updatedAt, in: db) }
+            return try event.map { try self.append($0, at: session.updatedAt, in: db) }
         }
     }
 

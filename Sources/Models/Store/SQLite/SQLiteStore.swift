@@ -6,19 +6,21 @@ import GRDB
 /// GRDB serialises writes and runs reads concurrently; its async `read`/`write` keep blocking I/O off the caller's executor.
 public struct SQLiteStore: Store {
     let database: any DatabaseWriter
+    /// Receives every appended event after its transaction commits, in commit order.
+    let publisher: any EventPublisher
 
     /// Opens (creating folders as needed) the database file at `path` and migrates it.
-    public static func open(path: String) throws -> SQLiteStore {
+    public static func open(path: String, publisher: any EventPublisher = DiscardingPublisher()) throws -> SQLiteStore {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let store = SQLiteStore(database: try DatabasePool(path: path, configuration: self.configuration))
+        let store = SQLiteStore(database: try DatabasePool(path: path, configuration: self.configuration), publisher: publisher)
         try store.migrate()
         return store
     }
 
     /// A private in-memory database, migrated; it lives as long as the returned store.
-    public static func inMemory() throws -> SQLiteStore {
-        let store = SQLiteStore(database: try DatabaseQueue(configuration: self.configuration))
+    public static func inMemory(publisher: any EventPublisher = DiscardingPublisher()) throws -> SQLiteStore {
+        let store = SQLiteStore(database: try DatabaseQueue(configuration: self.configuration), publisher: publisher)
         try store.migrate()
         return store
     }

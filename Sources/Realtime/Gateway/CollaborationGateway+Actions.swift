@@ -1,0 +1,104 @@
+import Foundation
+import Models
+
+extension CollaborationGateway {
+    /// Who sent a client message: a live connection (authorized when it opened and re-checked when access changes)
+    /// or a REST call to the actions endpoint (authorized per call).
+    enum Sender: Sendable {
+        case connection(LiveConnection)
+        case request(user: User, sessionID: String)
+
+        var user: User {
+            switch self {
+            case .connection(let connection): connection.user
+            case .request(let user, _): user
+            }
+        }
+
+        var sessionID: String {
+            switch self {
+            case .connection(let connection): connection.sessionID
+            case .request(_, let sessionID): sessionID
+            }
+        }
+    }
+
+    /// Performs a client message and returns its answer (`ack` with the stored event id, or `pong`); refusals throw
+    /// `DomainError` (PERMISSION_DENIED, VALIDATION_FAILED ...), and nothing is stored or broadcast then.
+    func perform(_ message: ClientMessage, from sender: Sender) async throws -> OutboundFrame {
+        self.hub.counters.add(.messagesIn)
+        do {
+            let eventID = try await self.eventID(performing: message.kind, from: sender)
+            if case .ping = message.kind { return .pong(ref: message.ref, sessionID: sender.sessionID) }
+            return .ack(ref: message.ref, eventID: eventID, sessionID: sender.sessionID)
+        } catch DomainError.invalid(let problems) {
+            // Frames have no `errors` list, and an action's refusal is a 400 like any malformed frame.
+            throw DomainError.rejectedMessage(errorCode: "VALIDATION_FAILED", DomainError.invalid(problems).clientMessage)
+        }
+    }
+
+    private func eventID(performing kind: ClientMessage.Kind, from sender: Sender) async throws -> Int64? {
+        let (user, sessionID) = (sender.user, sender.sessionID)
+        switch kind {
+        case .chat(let draft), .codeComment(let draft):
+            return try await self.messages.post(draft, sessionID: sessionID, by: user).eventID
+        case .reaction(let messageID, let emoji, let add):
+            return add
+                ? try await self.messages.react(ReactionDraft(emoji: emoji), messageID: messageID, sessionID: sessionID, by: user).eventID
+                : try await self.messages.unreact(emoji: emoji, messageID: messageID, sessionID: sessionID, by: user).eventID
+        case .sessionUpdate(let changes):
+            return try await self.sessions.update(sessionID: sessionID, with: changes, by: user).eventID
+        case .editMessage(let messageID, let content):
+            return try await self.messages.edit(messageID: messageID, with: MessageEdit(content: content), sessionID: sessionID, by: user).eventID
+        case .deleteMessage(let messageID):
+            return try await self.messages.delete(messageID: messageID, sessionID: sessionID, by: user).eventID
+        case .directMessage(let draft):
+            return try await self.messages.sendDirect(draft, sessionID: sessionID, by: user).eventID
+        case .cursor(let cursor):
+            try await self.share(.object(cursor), as: "cursor_update", key: "cursor", from: sender) { $0.cursor = .object(cursor) }
+        case .viewport(let viewport):
+            try await self.share(.object(viewport), as: "viewport_update", key: "viewport", from: sender) { $0.viewport = .object(viewport) }
+        case .presence(let status):
+            try await self.share(.string(status.rawValue), as: "presence_update", key: "status", from: sender) { $0.status = status }
+        case .auth(let token):
+            guard case .connection(let connection) = sender else {
+                throw DomainError.rejectedMessage(errorCode: "VALIDATION_FAILED", "auth renews a WebSocket connection's token; REST calls send theirs")
+            }
+            let identity = try await self.authenticator.identity(forToken: token)
+            guard identity.user.id == connection.user.id else {
+                throw DomainError.rejectedMessage(errorCode: "VALIDATION_FAILED", "token: belongs to another user")
+            }
+            connection.subscriber.tokenExpiry = identity.expiresAt
+        case .ping:
+            break
+        }
+        return nil
+    }
+
+    /// Records and broadcasts an ephemeral change (cursor, viewport, status) of the sender's presence. Cursor and
+    /// viewport go to everyone but the sender; a lagging subscriber gets only the newest of each per user.
+    private func share(
+        _ value: JSONValue, as type: String, key: String, from sender: Sender, change: (inout PresenceEntry) -> Void
+    ) async throws {
+        let (user, sessionID) = (sender.user, sender.sessionID)
+        if case .request = sender { _ = try await self.sessions.authorize(.observe, sessionID: sessionID, user: user) }
+        if let returned = self.hub.presence.touch(sessionID: sessionID, userID: user.id, change: change) {
+            _ = try await self.participants.recordJoin(sessionID: sessionID, userID: user.id, user: returned.json)
+        }
+        let frame = OutboundFrame.ephemeral(
+            type,
+            sessionID: sessionID,
+            fields: ["user_id": .string(user.id), key: value],
+            excluding: key == "status" ? nil : user.id,
+            coalescingKey: "\(key):\(user.id)"
+        )
+        self.hub.deliver(frame, toSessionID: sessionID)
+    }
+
+    /// Any message from a connection counts as presence: a user whose entry went stale is announced again.
+    func noteActivity(of connection: LiveConnection) async {
+        if let returned = self.hub.presence.touch(sessionID: connection.sessionID, userID: connection.user.id) {
+            _ = try? await self.participants.recordJoin(sessionID: connection.sessionID, userID: connection.user.id, user: returned.json)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import Models
+
+/// What both transports share: opening a connection (access, presence, `connected`), the outbound pump (replay then
+/// live, no gap, no duplicate), and performing client messages through the same domain services as REST.
+public struct CollaborationGateway: Sendable {
+    let hub: BroadcastHub
+    let sessions: SessionService
+    let messages: MessageService
+    let participants: ParticipantService
+    let authenticator: any RealtimeAuthenticator
+
+    /// Events read from the log per page when a subscriber resumes.
+    static let replayPageSize = 200
+
+    public init(
+        hub: BroadcastHub, sessions: SessionService, messages: MessageService, participants: ParticipantService,
+        authenticator: any RealtimeAuthenticator
+    ) {
+        self.hub = hub
+        self.sessions = sessions
+        self.messages = messages
+        self.participants = participants
+        self.authenticator = authenticator
+    }
+
+    var limits: RealtimeLimits { self.hub.limits }
+
+    /// Opens a subscription, or throws `DomainError.notFound` when the session does not exist or the user may not see it.
+    ///
+    /// The subscriber joins the room before the newest id is read, so an event committed meanwhile is either at or
+    /// below that id (replayable) or queued live: nothing falls between.
+    func connect(sessionID: String, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?) async throws
+        -> LiveConnection
+    {
+        let session = try await self.sessions.session(id: sessionID, for: identity.user)
+        let role = session.role ?? .viewer
+        let subscriber = self.hub.subscribe(sessionID: session.id, user: identity.user, transport: transport, tokenExpiry: identity.expiresAt)
+        do {
+            let head = try await self.sessions.latestEventID(sessionID: session.id)
+            let (me, arrived) = self.hub.presence.attach(sessionID: session.id, user: identity.user, role: role, connectionID: subscriber.id)
+            if arrived { _ = try await self.participants.recordJoin(sessionID: session.id, userID: identity.user.id, user: me.json) }
+            let users = self.hub.presence.users(sessionID: session.id)
+            let connected = OutboundFrame.ephemeral(
+                "connected",
+                sessionID: session.id,
+                fields: [
+                    "user": me.json, "role": .string(role.rawValue), "users": .array(users.map(\.json)),
+                    "presence": .object(Dictionary(uniqueKeysWithValues: users.map { ($0.userID, JSONValue.string($0.status.rawValue)) })),
+                    "last_event_id": .number(Double(head)),
+                ]
+            )
+            return LiveConnection(subscriber: subscriber, connected: connected, startAfter: since ?? head, isResuming: since != nil)
+        } catch {
+            await self.release(subscriber)
+            throw error
+        }
+    }
+
+    /// Ends a subscription; the user's last connection announces user_left.
+    func disconnect(_ connection: LiveConnection) async {
+        await self.release(connection.subscriber)
+    }
+
+    private func release(_ subscriber: Subscriber) async {
+        self.hub.unsubscribe(subscriber)
+        if self.hub.presence.detach(sessionID: subscriber.sessionID, userID: subscriber.user.id, connectionID: subscriber.id) {
+            _ = try? await self.participants.recordLeave(sessionID: subscriber.sessionID, userID: subscriber.user.id)
+        }
+    }
+
+    /// Writes `connected`, then the missed durable events from the log, then the live queue, skipping ids already
+    /// sent; returns when the hub ends the subscription. A lost permission during replay ends it as `.accessLost`.
+    func pump(_ connection: LiveConnection, write: (Subscriber.Outgoing) async throws -> Void) async throws -> Subscriber.CloseReason {
+        try await write(.frame(connection.connected))
+        var lastSent = connection.startAfter
+        if connection.isResuming {
+            do {
+                var page: Page<SessionEvent>
+                repeat {
+                    page = try await self.sessions.events(
+                        sessionID: connection.sessionID,
+                        type: nil,
+                        for: connection.user,
+                        page: PageRequest(limit: Self.replayPageSize, cursor: PageCursor(key: nil, id: String(lastSent)))
+                    )
+                    for event in page.items {
+                        let frame = OutboundFrame(event: event)
+                        lastSent = event.id
+                        if frame.isVisible(to: connection.user.id) { try await write(.frame(frame)) }
+                    }
+                } while page.nextCursor != nil
+            } catch DomainError.notFound {
+                return .accessLost
+            }
+        }
+        while true {
+            switch await connection.subscriber.next() {
+            case .closed(let reason):
+                return reason
+            case .batch(let items):
+                for item in items {
+                    if case .frame(let frame) = item, let id = frame.eventID {
+                        guard id > lastSent else { continue }
+                        lastSent = id
+                    }
+                    try await write(item)
+                }
+            }
+        }
+    }
+}

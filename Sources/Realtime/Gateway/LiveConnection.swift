@@ -1,0 +1,14 @@
+import Models
+
+/// An open subscription of one user to one session, whichever transport carries it.
+struct LiveConnection: Sendable {
+    let subscriber: Subscriber
+    /// Sent first: who is here, and the newest event id at subscription.
+    let connected: OutboundFrame
+    /// Durable events after this id are sent (replayed from the log when resuming, then live).
+    let startAfter: Int64
+    let isResuming: Bool
+
+    var sessionID: String { self.subscriber.sessionID }
+    var user: User { self.subscriber.user }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+import Models
+import ServiceLifecycle
+import Synchronization
+
+/// One per node: a room per session, fan-out of encoded frames to bounded subscriber queues, presence, and the
+/// background work (token expiry, SSE heartbeats, stale presence, access re-checks).
+///
+/// Durable events come from the bridge in commit order; ephemeral ones (cursor, viewport, status) straight from the
+/// gateway. Publishing never waits for a subscriber: a slow one only grows its own bounded queue.
+public final class BroadcastHub: Service, Sendable {
+    let bridge: any HubBridge
+    let sessions: SessionService
+    let participants: ParticipantService
+    let limits: RealtimeLimits
+    let logger: Logger
+    let presence = PresenceRegistry()
+    let counters = HubCounters()
+    private let rooms = Mutex<[String: [UInt64: Subscriber]]>([:])
+    private let nextSubscriberID = Atomic<UInt64>(1)
+
+    public init(bridge: any HubBridge, sessions: SessionService, participants: ParticipantService, limits: RealtimeLimits, logger: Logger) {
+        self.bridge = bridge
+        self.sessions = sessions
+        self.participants = participants
+        self.limits = limits
+        self.logger = logger
+    }
+
+    func subscribe(sessionID: String, user: User, transport: Subscriber.Transport, tokenExpiry: Date) -> Subscriber {
+        let subscriber = Subscriber(
+            id: self.nextSubscriberID.add(1, ordering: .relaxed).oldValue,
+            sessionID: sessionID,
+            user: user,
+            transport: transport,
+            tokenExpiry: tokenExpiry,
+            durableLimit: self.limits.subscriberQueueEvents
+        )
+        self.rooms.withLock { $0[sessionID, default: [:]][subscriber.id] = subscriber }
+        return subscriber
+    }
+
+    func unsubscribe(_ subscriber: Subscriber) {
+        self.rooms.withLock { rooms in
+            rooms[subscriber.sessionID]?[subscriber.id] = nil
+            if rooms[subscriber.sessionID]?.isEmpty == true { rooms[subscriber.sessionID] = nil }
+        }
+    }
+
+    /// Queues a frame for every subscriber of the room allowed to see it.
+    func deliver(_ frame: OutboundFrame, toSessionID sessionID: String) {
+        let subscribers = self.rooms.withLock { $0[sessionID].map { Array($0.values) } ?? [] }
+        var (queued, coalesced, dropped, overflowed) = (0, 0, 0, 0)
+        for subscriber in subscribers where frame.isVisible(to: subscriber.user.id) {
+            switch subscriber.enqueue(frame) {
+            case .queued: queued += 1
+            case .coalesced: coalesced += 1
+            case .overflowed: overflowed += 1
+            case .closed: dropped += 1
+            }
+        }
+        self.counters.add(.framesOut, queued)
+        self.counters.add(.coalesced, coalesced)
+        self.counters.add(.dropped, dropped)
+        self.counters.add(.slowConsumerCloses, overflowed)
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.maintainUntilCancelled() }
+                for await delivery in self.bridge.deliveries {
+                    switch delivery {
+                    case .event(let event): self.deliver(OutboundFrame(event: event), toSessionID: event.sessionID)
+                    // Re-checks read the store; the fan-out of later events does not wait for them.
+                    case .accessChanged(let change): group.addTask { await self.recheckAccess(after: change) }
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.closeAll(.shutdown)
+            self.bridge.finish()
+        }
+    }
+
+    private func allSubscribers() -> [Subscriber] {
+        self.rooms.withLock { $0.values.flatMap(\.values) }
+    }
+
+    private func closeAll(_ reason: Subscriber.CloseReason) {
+        for subscriber in self.allSubscribers() { subscriber.close(reason) }
+    }
+
+    /// Closes connections that lost access (4403) or whose session is gone (4404); keeps roles current for the rest.
+    private func recheckAccess(after change: AccessChange) async {
+        let targets: [Subscriber] = self.rooms.withLock { rooms in
+            switch change {
+            case .session(let id), .sessionDeleted(let id): rooms[id].map { Array($0.values) } ?? []
+            case .user(let userID): rooms.values.flatMap { $0.values.filter { $0.user.id == userID } }
+            case .team: rooms.values.flatMap(\.values)
+            }
+        }
+        if case .sessionDeleted = change {
+            for subscriber in targets { subscriber.close(.sessionDeleted) }
+            return
+        }
+        var roles: [String: SessionRole?] = [:]
+        for subscriber in targets {
+            let key = "\(subscriber.sessionID)/\(subscriber.user.id)"
+            do {
+                let role: SessionRole?
+                if let known = roles[key] {
+                    role = known
+                } else {
+                    role = try await self.sessions.role(of: subscriber.user.id, inSessionID: subscriber.sessionID)
+                    roles[key] = role
+                }
+                guard let role else {
+                    subscriber.close(.accessLost)
+                    continue
+                }
+                self.presence.setRole(role, sessionID: subscriber.sessionID, userID: subscriber.user.id)
+            } catch {
+                // Keep the connection: a failed check is not a lost permission. The next change checks again.
+                self.logger.warning("access re-check failed", metadata: ["error": .string(String(describing: error))])
+            }
+        }
+    }
+
+    /// Once a second: close connections whose token expired, send SSE heartbeats, expire silent presence.
+    private func maintainUntilCancelled() async {
+        var lastHeartbeat = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            let now = Date()
+            let subscribers = self.allSubscribers()
+            for subscriber in subscribers where subscriber.tokenExpiry <= now { subscriber.close(.tokenExpired) }
+            if lastHeartbeat.duration(to: .now) >= .seconds(self.limits.sseHeartbeatSeconds) {
+                lastHeartbeat = .now
+                for subscriber in subscribers where subscriber.transport == .sse { subscriber.enqueueHeartbeat() }
+            }
+            let cutoff = now.addingTimeInterval(-TimeInterval(self.limits.presenceStaleSeconds))
+            for (sessionID, userID) in self.presence.expire(silentSince: cutoff) {
+                _ = try? await self.participants.recordLeave(sessionID: sessionID, userID: userID)
+            }
+        }
+    }
+
+    public func statistics() -> HubStatistics {
+        let sizes = self.rooms.withLock { $0.values.map { Array($0.values) } }
+        let all = sizes.flatMap { $0 }
+        let websockets = all.count { $0.transport == .webSocket }
+        let counts = sizes.map(\.count)
+        return HubStatistics(
+            connections: .init(websocket: websockets, sse: all.count - websockets, total: all.count),
+            subscribersPerRoom: .init(
+                rooms: counts.count,
+                largest: counts.max() ?? 0,
+                mean: counts.isEmpty ? 0 : Double(all.count) / Double(counts.count)
+            ),
+            messagesIn: self.counters.messagesIn.load(ordering: .relaxed),
+            framesOut: self.counters.framesOut.load(ordering: .relaxed),
+            coalesced: self.counters.coalesced.load(ordering: .relaxed),
+            dropped: self.counters.dropped.load(ordering: .relaxed),
+            slowConsumerCloses: self.counters.slowConsumerCloses.load(ordering: .relaxed),
+            floodCloses: self.counters.floodCloses.load(ordering: .relaxed),
+            rateLimited: self.counters.rateLimited.load(ordering: .relaxed),
+            presence: Dictionary(uniqueKeysWithValues: self.presence.countsByStatus().map { ($0.key.rawValue, $0.value) })
+        )
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Models
+import Synchronization
+
+/// What a user says about their attention in a session.
+public enum PresenceStatus: String, Sendable, Codable, CaseIterable {
+    case active, idle, away
+}
+
+/// One user present in one session, however many connections (tabs, WebSocket and SSE) they have open.
+struct PresenceEntry: Sendable {
+    let userID: String
+    let username: String
+    let fullName: String?
+    var role: SessionRole
+    var status: PresenceStatus = .active
+    var cursor: JSONValue?
+    var viewport: JSONValue?
+    var lastSeen: Date
+    var connections: Set<UInt64> = []
+    /// False once the entry went stale (announced as user_left) until its user is heard from again.
+    var isAnnounced = true
+
+    /// The `user` object of `connected` and `user_joined`, and an item of `GET .../presence`.
+    var json: JSONValue {
+        .object([
+            "user_id": .string(self.userID), "username": .string(self.username), "full_name": self.fullName.map(JSONValue.string) ?? .null,
+            "role": .string(self.role.rawValue), "status": .string(self.status.rawValue), "cursor": self.cursor ?? .null,
+            "viewport": self.viewport ?? .null, "last_seen": .string(WireFormat.timestamp(self.lastSeen)),
+            "connections": .number(Double(self.connections.count)),
+        ])
+    }
+}
+
+/// Who is present where: the hub's in-memory view, rebuilt from live connections (it is never stored).
+final class PresenceRegistry: Sendable {
+    private let rooms = Mutex<[String: [String: PresenceEntry]]>([:])
+
+    /// Adds a connection; returns the entry and whether its user just arrived (to announce with user_joined).
+    func attach(sessionID: String, user: User, role: SessionRole, connectionID: UInt64) -> (entry: PresenceEntry, arrived: Bool) {
+        self.rooms.withLock { rooms in
+            var entry = rooms[sessionID]?[user.id] ?? PresenceEntry(userID: user.id, username: user.username, fullName: user.fullName, role: role, lastSeen: WireFormat.now(), isAnnounced: false)
+            let arrived = !entry.isAnnounced
+            entry.connections.insert(connectionID)
+            entry.role = role
+            entry.lastSeen = WireFormat.now()
+            entry.isAnnounced = true
+            rooms[sessionID, default: [:]][user.id] = entry
+            return (entry, arrived)
+        }
+    }
+
+    /// Removes a connection; true when it was its user's last and they had not already been announced as gone.
+    func detach(sessionID: String, userID: String, connectionID: UInt64) -> Bool {
+        self.rooms.withLock { rooms in
+            guard var entry = rooms[sessionID]?[userID] else { return false }
+            entry.connections.remove(connectionID)
+            guard entry.connections.isEmpty else {
+                rooms[sessionID]?[userID] = entry
+                return false
+            }
+            rooms[sessionID]?[userID] = nil
+            if rooms[sessionID]?.isEmpty == true { rooms[sessionID] = nil }
+            return entry.isAnnounced
+        }
+    }
+
+    /// Records traffic from a user and applies `change`; returns the entry if the user had gone stale and is back.
+    @discardableResult
+    func touch(sessionID: String, userID: String, change: (inout PresenceEntry) -> Void = { _ in }) -> PresenceEntry? {
+        self.rooms.withLock { rooms in
+            guard var entry = rooms[sessionID]?[userID] else { return nil }
+            let returned = !entry.isAnnounced
+            entry.lastSeen = WireFormat.now()
+            entry.isAnnounced = true
+            change(&entry)
+            rooms[sessionID]?[userID] = entry
+            return returned ? entry : nil
+        }
+    }
+
+    func setRole(_ role: SessionRole, sessionID: String, userID: String) {
+        self.rooms.withLock { $0[sessionID]?[userID]?.role = role }
+    }
+
+    /// Present users of a session, by username.
+    func users(sessionID: String) -> [PresenceEntry] {
+        self.rooms.withLock { rooms in
+            (rooms[sessionID]?.values).map { $0.filter(\.isAnnounced).sorted { $0.username < $1.username } } ?? []
+        }
+    }
+
+    /// Marks entries silent since `cutoff` as gone; returns them (sessionID, userID) to announce as user_left.
+    func expire(silentSince cutoff: Date) -> [(sessionID: String, userID: String)] {
+        self.rooms.withLock { rooms in
+            var expired: [(String, String)] = []
+            for (sessionID, users) in rooms {
+                for (userID, entry) in users where entry.isAnnounced && entry.lastSeen < cutoff {
+                    rooms[sessionID]?[userID]?.isAnnounced = false
+                    expired.append((sessionID, userID))
+                }
+            }
+            return expired
+        }
+    }
+
+    /// Present users by status, across all sessions.
+    func countsByStatus() -> [PresenceStatus: Int] {
+        self.rooms.withLock { rooms in
+            var counts = Dictionary(uniqueKeysWithValues: PresenceStatus.allCases.map { ($0, 0) })
+            for users in rooms.values {
+                for entry in users.values where entry.isAnnounced { counts[entry.status, default: 0] += 1 }
+            }
+            return counts
+        }
+    }
+}

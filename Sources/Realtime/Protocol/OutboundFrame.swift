@@ -1,0 +1,107 @@
+import Foundation
+import Models
+import NIOCore
+
+/// A server event encoded once: the same bytes go to every WebSocket subscriber, and the same SSE framing of them to
+/// every SSE subscriber, however many there are.
+public struct OutboundFrame: Sendable {
+    /// The wire type, also the SSE `event:` field.
+    public let type: String
+    /// The JSON text of a WebSocket frame.
+    public let json: ByteBuffer
+    /// The same JSON as one SSE event (with `id:` for durable events).
+    public let sse: ByteBuffer
+    /// The session_events id of a durable event; nil for ephemeral ones.
+    public let eventID: Int64?
+    /// Only these users receive it (a direct message); nil: everyone in the room.
+    let audience: Set<String>?
+    /// This user's connections do not receive it (their own cursor and viewport).
+    let excludedUserID: String?
+    /// Ephemeral frames with the same key replace each other in a lagging subscriber's queue.
+    let coalescingKey: String?
+
+    init(
+        fields: [String: JSONValue], eventID: Int64? = nil, audience: Set<String>? = nil, excludedUserID: String? = nil,
+        coalescingKey: String? = nil
+    ) {
+        let type = fields["type"].flatMap { if case .string(let type) = $0 { type } else { nil } } ?? "unknown"
+        // Encoding a JSONValue tree cannot fail: it holds only strings, finite numbers, bools, arrays and objects.
+        let data = (try? WireFormat.makeEncoder().encode(JSONValue.object(fields))) ?? Data("{}".utf8)
+        let text = String(decoding: data, as: UTF8.self)
+        self.type = type
+        self.json = ByteBuffer(string: text)
+        self.sse = ByteBuffer(string: ServerSentEvent(id: eventID, event: type, data: text).encoded)
+        self.eventID = eventID
+        self.audience = audience
+        self.excludedUserID = excludedUserID
+        self.coalescingKey = coalescingKey
+    }
+
+    /// Whether a subscriber of `userID` gets this frame.
+    func isVisible(to userID: String) -> Bool {
+        if let audience, !audience.contains(userID) { return false }
+        return self.excludedUserID != userID
+    }
+}
+
+extension OutboundFrame {
+    /// A stored event as clients receive it: its payload with `type`, `session_id`, `ts` and `id`. A direct message
+    /// reaches only its sender and recipient, live and on replay.
+    init(event: SessionEvent) {
+        var audience: Set<String>?
+        if event.type == "direct_message", case .object(let message)? = event.payload["message"] {
+            audience = Set([message["user_id"], message["to_user_id"]].compactMap { value in
+                if case .string(let id)? = value { id } else { nil }
+            })
+        }
+        self.init(fields: event.frame, eventID: event.id, audience: audience)
+    }
+
+    /// An ephemeral event of the room: not logged, no id.
+    static func ephemeral(
+        _ type: String, sessionID: String, fields: [String: JSONValue], excluding excludedUserID: String? = nil,
+        coalescingKey: String? = nil
+    ) -> OutboundFrame {
+        var frame = fields
+        frame["type"] = .string(type)
+        frame["session_id"] = .string(sessionID)
+        frame["ts"] = .string(WireFormat.timestamp(WireFormat.now()))
+        return OutboundFrame(fields: frame, excludedUserID: excludedUserID, coalescingKey: coalescingKey)
+    }
+
+    /// The answer to a client message that carried `ref` (or none): `ack` with the stored event id, if any.
+    static func ack(ref: JSONValue?, eventID: Int64?, sessionID: String) -> OutboundFrame {
+        .ephemeral("ack", sessionID: sessionID, fields: ["ref": ref ?? .null, "id": eventID.map { .number(Double($0)) } ?? .null])
+    }
+
+    static func pong(ref: JSONValue?, sessionID: String) -> OutboundFrame {
+        .ephemeral("pong", sessionID: sessionID, fields: ref.map { ["ref": $0] } ?? [:])
+    }
+
+    /// An `error` frame: `error_code`, `message`, `timestamp`, and `ref` when it answers a client message.
+    static func error(code: String, message: String, ref: JSONValue? = nil, sessionID: String) -> OutboundFrame {
+        var fields: [String: JSONValue] = [
+            "error_code": .string(code), "message": .string(message), "timestamp": .string(WireFormat.timestamp(WireFormat.now())),
+        ]
+        if let ref { fields["ref"] = ref }
+        return .ephemeral("error", sessionID: sessionID, fields: fields)
+    }
+
+    static func error(_ error: DomainError, ref: JSONValue? = nil, sessionID: String) -> OutboundFrame {
+        .error(code: error.errorCode, message: error.clientMessage, ref: ref, sessionID: sessionID)
+    }
+}
+
+extension DomainError {
+    /// One line for an `error` frame; field problems are spelled out, since frames have no `errors` list.
+    var clientMessage: String {
+        switch self {
+        case .malformedBody(let detail), .unauthorized(let detail), .forbidden(let detail), .notFound(let detail),
+            .conflict(let detail), .rejectedMessage(_, let detail):
+            detail
+        case .invalid(let problems): problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .payloadTooLarge(let limit): "The message exceeds \(limit) bytes"
+        case .rateLimited(let seconds): "Too many messages; retry in \(seconds) s"
+        }
+    }
+}

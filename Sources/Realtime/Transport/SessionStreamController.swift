@@ -1,0 +1,112 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdAuth
+import Models
+import NIOCore
+
+/// The SSE face of the hub and its companions: `GET /api/sessions/{id}/stream` (the same events as the WebSocket,
+/// as SSE), `POST /api/sessions/{id}/actions` (the same client messages, answered like REST) and
+/// `GET /api/sessions/{id}/presence`.
+public struct SessionStreamController<Context: AuthRequestContext<User> & RequestContext>: Sendable {
+    let gateway: CollaborationGateway
+
+    public init(gateway: CollaborationGateway) {
+        self.gateway = gateway
+    }
+
+    /// Adds the routes to the `api/sessions/:session_id` group.
+    public func addRoutes(to group: RouterGroup<Context>) {
+        group.get("stream", use: self.stream)
+        group.post("actions", use: self.act)
+        group.get("presence", use: self.presence)
+    }
+
+    /// 401 and 404 are plain HTTP answers here: an SSE client can read them, unlike a failed WebSocket upgrade.
+    @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
+        let token = request.headers[.authorization].flatMap(BearerToken.parse) ?? request.uri.queryParameters.get("token")
+        guard let token else { throw DomainError.unauthorized("Send the access token as Authorization: Bearer or ?token=") }
+        let identity = try await self.gateway.authenticator.identity(forToken: token)
+        let since = try ResumePoint.parse(request.headers[.lastEventID] ?? request.uri.queryParameters.get("since"))
+        let connection = try await self.gateway.connect(
+            sessionID: try context.parameters.require("session_id"),
+            identity: identity,
+            transport: .sse,
+            since: since
+        )
+        let gateway = self.gateway
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no",
+        ]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            do {
+                try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
+                let reason = try await gateway.pump(connection) { item in
+                    switch item {
+                    case .frame(let frame): try await writer.write(frame.sse)
+                    case .heartbeat: try await writer.write(ByteBuffer(string: ServerSentEvent.heartbeat))
+                    }
+                }
+                if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
+                try await writer.finish(nil)
+            } catch {
+                // The client went away mid-write: nothing more to send.
+            }
+            await gateway.disconnect(connection)
+        })
+    }
+
+    /// Takes exactly the JSON of a WebSocket frame; 202 with the `ack` (or `pong`), or the error as problem+json.
+    @Sendable func act(_ request: Request, context: Context) async throws -> Response {
+        let user = try context.requireIdentity()
+        let sessionID = try context.parameters.require("session_id")
+        let body = try await request.body.collect(upTo: self.gateway.limits.maxMessageBytes)
+        let message: ClientMessage
+        do {
+            message = try ClientMessage.decode(body.readableBytesView)
+        } catch {
+            throw error.error
+        }
+        let answer = try await self.gateway.perform(message, from: .request(user: user, sessionID: sessionID))
+        return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: answer.json))
+    }
+
+    /// Who is here (present users with status, cursor, viewport), or with `?file=` who is looking at that file.
+    @Sendable func presence(_ request: Request, context: Context) async throws -> Response {
+        let user = try context.requireIdentity()
+        let session = try await self.gateway.sessions.authorize(.observe, sessionID: try context.parameters.require("session_id"), user: user)
+        var users = self.gateway.hub.presence.users(sessionID: session.id)
+        if let file = request.uri.queryParameters.get("file") {
+            users = users.filter { $0.isViewing(file: file) }
+        }
+        let body = JSONValue.object(["items": .array(users.map(\.json)), "next_cursor": .null])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireFormat.makeEncoder().encode(body))))
+    }
+
+    /// How long a client waits before reconnecting, sent first on every stream.
+    static var retryMilliseconds: Int { 3000 }
+
+    /// The last event of a stream the hub ended, saying why; a slow consumer reconnects with Last-Event-ID.
+    static func farewell(for reason: Subscriber.CloseReason, sessionID: String) -> OutboundFrame? {
+        switch reason {
+        case .slowConsumer: .error(code: "SLOW_CONSUMER", message: "Fell too far behind; reconnect with Last-Event-ID", sessionID: sessionID)
+        case .accessLost: .error(code: "ACCESS_REVOKED", message: "You no longer have access to this session", sessionID: sessionID)
+        case .sessionDeleted: .error(code: "NOT_FOUND", message: "The session was deleted", sessionID: sessionID)
+        case .tokenExpired: .error(code: "TOKEN_EXPIRED", message: "The access token expired; reconnect with a fresh one", sessionID: sessionID)
+        case .flooding, .shutdown, .clientGone: nil
+        }
+    }
+}
+
+extension PresenceEntry {
+    func isViewing(file: String) -> Bool {
+        [self.viewport, self.cursor].contains { value in
+            if case .object(let fields)? = value, case .string(let viewed)? = fields["file"] { viewed == file } else { false }
+        }
+    }
+}
+
+extension HTTPField.Name {
+    /// Where an SSE client resumes; CORS must allow it too.
+    public static let lastEventID = HTTPField.Name("Last-Event-ID")!
+}

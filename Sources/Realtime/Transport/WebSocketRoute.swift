@@ -1,0 +1,140 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Models
+import NIOCore
+import NIOWebSocket
+
+/// `GET /ws/session/{session_id}?token=JWT[&since=ID]` (or `Authorization: Bearer`).
+///
+/// The upgrade is always accepted: a refused upgrade would be a bare 400 a browser cannot read. A refusal is an
+/// `error` frame and then a close code the client can act on (4401 token, 4404 session, 4403 access lost later).
+public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext>: Sendable {
+    let gateway: CollaborationGateway
+
+    public init(gateway: CollaborationGateway) {
+        self.gateway = gateway
+    }
+
+    public func addRoutes(to router: Router<Context>) {
+        router.ws("/ws/session/:session_id") { inbound, outbound, context in
+            await self.serve(inbound: inbound, outbound: outbound, context: context)
+        }
+    }
+
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: WebSocketRouterContext<Context>) async {
+        let request = context.request
+        let sessionID = context.requestContext.parameters.get("session_id") ?? ""
+        let identity: RealtimeIdentity
+        do {
+            let token = request.uri.queryParameters.get("token") ?? request.headers[.authorization].flatMap(BearerToken.parse)
+            guard let token else { throw DomainError.unauthorized("Send the access token as ?token= or Authorization: Bearer") }
+            identity = try await self.gateway.authenticator.identity(forToken: token)
+        } catch {
+            return await Self.refuse(outbound, .error(code: "UNAUTHORIZED", message: "Invalid or expired access token", sessionID: sessionID), close: 4401)
+        }
+        let since: Int64?
+        do {
+            since = try ResumePoint.parse(request.uri.queryParameters.get("since"))
+        } catch {
+            return await Self.refuse(outbound, .error(error, sessionID: sessionID), close: 1008)
+        }
+        let connection: LiveConnection
+        do {
+            connection = try await self.gateway.connect(sessionID: sessionID, identity: identity, transport: .webSocket, since: since)
+        } catch DomainError.notFound {
+            return await Self.refuse(outbound, .error(code: "NOT_FOUND", message: "Session not found", sessionID: sessionID), close: 4404)
+        } catch {
+            context.logger.error("opening a WebSocket subscription failed", metadata: ["error": .string(String(reflecting: error))])
+            return await Self.refuse(outbound, .error(code: "INTERNAL_ERROR", message: "Could not join the session", sessionID: sessionID), close: 1011)
+        }
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.read(inbound, replyingTo: outbound, for: connection) }
+            let reason = try? await self.gateway.pump(connection) { item in
+                // The library pings on its own; SSE heartbeats have no WebSocket counterpart.
+                if case .frame(let frame) = item { try await Self.send(frame, to: outbound) }
+            }
+            if let reason { await Self.close(outbound, for: reason, sessionID: sessionID) }
+            group.cancelAll()
+        }
+        await self.gateway.disconnect(connection)
+    }
+
+    /// Answers every inbound message in order; returns when the client closes, ending the subscription.
+    private func read(_ inbound: WebSocketInboundStream, replyingTo outbound: WebSocketOutboundWriter, for connection: LiveConnection) async {
+        var flood = FloodControl(perSecond: self.gateway.limits.framesPerSecond)
+        defer { connection.subscriber.close(.clientGone) }
+        do {
+            for try await message in inbound.messages(maxSize: RealtimeLimits.transportFrameLimit) {
+                switch flood.admit() {
+                case .allowed:
+                    let reply = await self.answer(message, from: connection)
+                    try await Self.send(reply, to: outbound)
+                case .refused:
+                    self.gateway.hub.counters.add(.rateLimited)
+                    let reply = OutboundFrame.error(code: "RATE_LIMITED", message: "Too many messages; slow down", sessionID: connection.sessionID)
+                    try await Self.send(reply, to: outbound)
+                case .abusive:
+                    self.gateway.hub.counters.add(.floodCloses)
+                    connection.subscriber.close(.flooding)
+                    return
+                }
+            }
+        } catch {
+            // The socket failed or closed; the deferred close ends the subscription either way.
+        }
+    }
+
+    private func answer(_ message: WebSocketMessage, from connection: LiveConnection) async -> OutboundFrame {
+        let data: Data
+        switch message {
+        case .text(let text): data = Data(text.utf8)
+        case .binary(let buffer): data = Data(buffer.readableBytesView)
+        }
+        guard data.count <= self.gateway.limits.maxMessageBytes else {
+            return .error(.payloadTooLarge(limitBytes: self.gateway.limits.maxMessageBytes), sessionID: connection.sessionID)
+        }
+        await self.gateway.noteActivity(of: connection)
+        let decoded: ClientMessage
+        do {
+            decoded = try ClientMessage.decode(data)
+        } catch {
+            return .error(error.error, ref: error.ref, sessionID: connection.sessionID)
+        }
+        do {
+            return try await self.gateway.perform(decoded, from: .connection(connection))
+        } catch let error as DomainError {
+            return .error(error, ref: decoded.ref, sessionID: connection.sessionID)
+        } catch {
+            return .error(code: "INTERNAL_ERROR", message: "The message could not be processed", ref: decoded.ref, sessionID: connection.sessionID)
+        }
+    }
+
+    private static func send(_ frame: OutboundFrame, to outbound: WebSocketOutboundWriter) async throws {
+        // The frame's bytes are shared by every subscriber; nothing is copied or re-encoded here.
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.json)))
+    }
+
+    private static func refuse(_ outbound: WebSocketOutboundWriter, _ frame: OutboundFrame, close code: Int) async {
+        try? await self.send(frame, to: outbound)
+        try? await outbound.close(WebSocketErrorCode(codeNumber: code), reason: nil)
+    }
+
+    private static func close(_ outbound: WebSocketOutboundWriter, for reason: Subscriber.CloseReason, sessionID: String) async {
+        let (frame, code): (OutboundFrame?, Int)
+        switch reason {
+        case .slowConsumer: (frame, code) = (nil, 1013)
+        case .accessLost: (frame, code) = (.error(code: "ACCESS_REVOKED", message: "You no longer have access to this session", sessionID: sessionID), 4403)
+        case .sessionDeleted: (frame, code) = (.error(code: "NOT_FOUND", message: "The session was deleted", sessionID: sessionID), 4404)
+        case .tokenExpired:
+            (frame, code) = (.error(code: "TOKEN_EXPIRED", message: "The access token expired; reconnect with a fresh one", sessionID: sessionID), 4401)
+        case .flooding: (frame, code) = (.error(code: "RATE_LIMITED", message: "Too many messages; connection closed", sessionID: sessionID), 1008)
+        case .shutdown: (frame, code) = (nil, 1001)
+        case .clientGone: return
+        }
+        if let frame { try? await self.send(frame, to: outbound) }
+        try? await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason == .slowConsumer ? "slow consumer: resume from your last event id" : nil)
+    }
+}
