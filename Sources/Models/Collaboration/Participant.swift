@@ -46,6 +46,14 @@ public struct ParticipantInvite: Sendable, Decodable {
         case username, role
         case userID = "user_id"
     }
+
+    /// A null reference is refused, not read as absent: the contract lets each be left out, not set to null.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.userID = try container.decodeIfPresentNonNull(String.self, forKey: .userID)
+        self.username = try container.decodeIfPresentNonNull(String.self, forKey: .username)
+        self.role = try container.decode(InvitedRole.self, forKey: .role)
+    }
 }
 
 /// A role change by a host.

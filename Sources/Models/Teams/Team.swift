@@ -88,6 +88,15 @@ public struct TeamMemberDraft: Sendable, Decodable {
         case username, email, role
         case userID = "user_id"
     }
+
+    /// A null reference is refused, not read as absent: the contract lets each be left out, not set to null.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.userID = try container.decodeIfPresentNonNull(String.self, forKey: .userID)
+        self.username = try container.decodeIfPresentNonNull(String.self, forKey: .username)
+        self.email = try container.decodeIfPresentNonNull(String.self, forKey: .email)
+        self.role = try container.decode(TeamRole.self, forKey: .role)
+    }
 }
 
 /// An admin changing a member's role.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Models
+import ServiceLifecycle
 
 /// What both transports share: opening a connection (access, presence, `connected`), the outbound pump (replay then
 /// live, no gap, no duplicate), and performing client messages through the same domain services as REST.
@@ -72,7 +73,17 @@ public struct CollaborationGateway: Sendable {
 
     /// Writes `connected`, then the missed durable events from the log, then the live queue, skipping ids already
     /// sent; returns when the hub ends the subscription. A lost permission during replay ends it as `.accessLost`.
+    ///
+    /// At shutdown the server waits for open responses before the hub hears of it, so each pump ends itself then.
     func pump(_ connection: LiveConnection, write: (Subscriber.Outgoing) async throws -> Void) async throws -> Subscriber.CloseReason {
+        try await withGracefulShutdownHandler {
+            try await self.deliver(connection, write: write)
+        } onGracefulShutdown: {
+            connection.subscriber.close(.shutdown)
+        }
+    }
+
+    private func deliver(_ connection: LiveConnection, write: (Subscriber.Outgoing) async throws -> Void) async throws -> Subscriber.CloseReason {
         try await write(.frame(connection.connected))
         var lastSent = connection.startAfter
         if connection.isResuming {

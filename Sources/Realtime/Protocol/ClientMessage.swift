@@ -66,12 +66,12 @@ public struct ClientMessage: Sendable {
             return .directMessage(DirectMessageDraft(toUserID: try fields.string("to_user_id"), content: try fields.string("content")))
         case "cursor_update":
             let data = try fields.nested("data")
-            _ = try (data.string("file"), data.integer("line"), data.integer("column"))
+            _ = try (data.file("file"), data.integer("line"), data.integer("column"))
             return .cursor(data.object.filter { ["file", "line", "column"].contains($0.key) })
         case "viewport_update":
             let data = try fields.nested("data")
             let (start, end) = try (data.integer("start_line"), data.integer("end_line"))
-            _ = try data.string("file")
+            _ = try data.file("file")
             guard start <= end else { throw Self.invalid("data.end_line", "must not be before start_line") }
             return .viewport(data.object.filter { ["file", "start_line", "end_line"].contains($0.key) })
         case "presence_update":
@@ -138,11 +138,19 @@ struct MessageFields {
         }
     }
 
+    /// A line or column: a whole number from 0 to 999,999,999.
     func integer(_ key: String) throws(DomainError) -> Int {
-        guard case .number(let value)? = self.object[key], value.rounded() == value, abs(value) < 1e9 else {
-            throw ClientMessage.invalid(self.path + key, "is required and must be an integer")
+        guard case .number(let value)? = self.object[key], value.rounded() == value, (0...999_999_999).contains(value) else {
+            throw ClientMessage.invalid(self.path + key, "is required and must be an integer from 0 to 999999999")
         }
         return Int(value)
+    }
+
+    /// A file path: 1 to 1024 characters.
+    func file(_ key: String) throws(DomainError) -> String {
+        let file = try self.string(key)
+        guard (1...1024).contains(file.count) else { throw ClientMessage.invalid(self.path + key, "must be 1 to 1024 characters") }
+        return file
     }
 
     func nested(_ key: String) throws(DomainError) -> MessageFields {

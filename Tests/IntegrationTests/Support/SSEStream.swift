@@ -17,7 +17,7 @@ final class SSEStream: Sendable {
     private let status = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
-    private let taken = Mutex(0)
+    private let taken = Mutex(Set<Int>())
 
     init(url: String, headers: [String: String] = [:]) {
         Thread.detachNewThread { self.perform(url: url, headers: headers) }
@@ -69,18 +69,20 @@ final class SSEStream: Sendable {
         }
     }
 
-    /// Waits for the next event not yet taken that matches.
+    /// Waits for the first event not yet taken that matches; earlier ones stay for later calls.
     func next(event type: String? = nil, timeout: Duration = .seconds(5), where matches: (ReceivedEvent) -> Bool = { _ in true })
         async throws -> ReceivedEvent
     {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let events = self.events
-            let start = self.taken.withLock { $0 }
-            if let index = events.indices.dropFirst(start).first(where: { (type == nil || events[$0].event == type) && matches(events[$0]) }) {
-                self.taken.withLock { $0 = index + 1 }
+            let found = self.taken.withLock { taken -> ReceivedEvent? in
+                guard let index = events.indices.first(where: { !taken.contains($0) && (type == nil || events[$0].event == type) && matches(events[$0]) })
+                else { return nil }
+                taken.insert(index)
                 return events[index]
             }
+            if let found { return found }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw CurlError(message: "no matching SSE event within \(timeout); stream so far:\n\(self.text)")

@@ -17,8 +17,9 @@ final class TestSocket: Sendable {
     private let commands: AsyncStream<Command>.Continuation
     private let run: Task<WebSocketCloseFrame?, any Error>
 
-    /// Connects to `path` (for example `/ws/session/ID?token=...`).
-    init(port: Int, path: String, headers: [String: String] = [:]) {
+    /// Connects to `path` (for example `/ws/session/ID?token=...`). A socket that is not `reading` never consumes what
+    /// the server sends: a stalled client, whose TCP window fills up.
+    init(port: Int, path: String, headers: [String: String] = [:], reading: Bool = true) {
         let (stream, commands) = AsyncStream.makeStream(of: Command.self)
         self.commands = commands
         let received = self.received
@@ -28,6 +29,7 @@ final class TestSocket: Sendable {
             inbound, outbound, _ in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
+                    guard reading else { return try await Task.sleep(for: .seconds(3600)) }
                     for try await message in inbound.messages(maxSize: 1 << 22) {
                         if case .text(let text) = message { received.append(text) }
                     }

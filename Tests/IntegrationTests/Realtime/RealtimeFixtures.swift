@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// A session with a host, an editor and a viewer, for realtime tests.
+struct CollaborationRoom {
+    let sessionID: String
+    let host: TestAccount
+    let editor: TestAccount
+    let viewer: TestAccount
+}
+
+extension CurlClient {
+    func makeRoom() throws -> CollaborationRoom {
+        let host = try self.registerAndLogin(prefix: "host")
+        let editor = try self.registerAndLogin(prefix: "editor")
+        let viewer = try self.registerAndLogin(prefix: "viewer")
+        let sessionID = try self.createSession(as: host)
+        try self.invite(editor, as: "editor", to: sessionID, by: host)
+        try self.invite(viewer, as: "viewer", to: sessionID, by: host)
+        return CollaborationRoom(sessionID: sessionID, host: host, editor: editor, viewer: viewer)
+    }
+
+    /// Posts a chat message over REST and returns it.
+    @discardableResult
+    func chat(_ content: String, in sessionID: String, as user: TestAccount) throws -> [String: Any] {
+        let response = try self.post("/api/sessions/\(sessionID)/messages", json: ["content": content], headers: user.bearer)
+        try #require(response.status == 201, "post message: \(response.status) \(response.text)")
+        return try #require(response.json)
+    }
+
+    /// Opens an SSE stream of the session.
+    func stream(_ sessionID: String, as user: TestAccount, headers: [String: String] = [:], query: String = "") -> SSEStream {
+        SSEStream(url: self.baseURL + "/api/sessions/\(sessionID)/stream" + query, headers: user.bearer.merging(headers) { $1 })
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// A frame's durable event id.
+    var eventID: Int64? { (self["id"] as? NSNumber)?.int64Value }
+    var messageContent: String? { (self["message"] as? [String: Any])?["content"] as? String }
+}
