@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Models
+import NIOCore
 import ServiceLifecycle
 
 /// What both transports share: opening a connection (access, presence, `connected`), the outbound pump (replay then
@@ -69,6 +70,19 @@ public struct CollaborationGateway: Sendable {
         if self.hub.presence.detach(sessionID: subscriber.sessionID, userID: subscriber.user.id, connectionID: subscriber.id) {
             _ = try? await self.participants.recordLeave(sessionID: subscriber.sessionID, userID: subscriber.user.id)
         }
+    }
+
+    /// How long a client has to take the hub's closing frames before its connection is cut.
+    static let closeGracePeriod: Duration = .seconds(2)
+
+    /// Once the hub closed the subscription, gives the transport a grace period to say so, then closes the
+    /// connection: a stalled client blocks the write of its own close frame, and must not hold a connection forever.
+    /// Cancelled when the transport finished by itself.
+    func cutOffWhenStalled(_ connection: LiveConnection, channel: any Channel) async {
+        await connection.subscriber.waitUntilClosed()
+        try? await Task.sleep(for: Self.closeGracePeriod)
+        guard !Task.isCancelled else { return }
+        channel.close(promise: nil)
     }
 
     /// Writes `connected`, then the missed durable events from the log, then the live queue, skipping ids already

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import NIOCore
 
 /// Resolves an access token for the realtime transports: the same checks as REST's bearer authentication, plus the
 /// expiry, because a live connection must end when its token does (unless renewed with an `auth` frame).
@@ -16,4 +17,9 @@ public struct RealtimeIdentity: Sendable {
         self.user = user
         self.expiresAt = expiresAt
     }
+}
+
+/// A request context that hands over its connection, so a transport can cut off a client that stopped reading.
+public protocol ConnectionContext {
+    var channel: any Channel { get }
 }

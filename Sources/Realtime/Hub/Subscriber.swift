@@ -46,6 +46,7 @@ final class Subscriber: Sendable {
         var pendingEphemeral: [String: OutboundFrame] = [:]
         var pendingDurable = 0
         var waiter: CheckedContinuation<Void, Never>?
+        var closeWatcher: CheckedContinuation<Void, Never>?
         var closeReason: CloseReason?
         var tokenExpiry: Date
     }
@@ -74,7 +75,7 @@ final class Subscriber: Sendable {
     var closeReason: CloseReason? { self.state.withLock { $0.closeReason } }
 
     func enqueue(_ frame: OutboundFrame) -> EnqueueResult {
-        let (result, waiter) = self.state.withLock { state -> (EnqueueResult, CheckedContinuation<Void, Never>?) in
+        let (result, wakeup) = self.state.withLock { state -> (EnqueueResult, Wakeup?) in
             guard state.closeReason == nil else { return (.closed, nil) }
             if let key = frame.coalescingKey {
                 if state.pendingEphemeral.updateValue(frame, forKey: key) != nil { return (.coalesced, nil) }
@@ -86,9 +87,9 @@ final class Subscriber: Sendable {
                 }
                 state.entries.append(.frame(frame))
             }
-            return (.queued, state.waiter.take())
+            return (.queued, Wakeup(continuations: state.waiter.take().map { [$0] } ?? []))
         }
-        waiter?.resume()
+        wakeup?.resume()
         return result
     }
 
@@ -107,13 +108,35 @@ final class Subscriber: Sendable {
         self.state.withLock { Self.close(&$0, reason: reason) }?.resume()
     }
 
-    private static func close(_ state: inout State, reason: CloseReason) -> CheckedContinuation<Void, Never>? {
+    /// Closes and returns the continuations to resume (the writer's and the close watcher's) as one.
+    private static func close(_ state: inout State, reason: CloseReason) -> Wakeup? {
         guard state.closeReason == nil else { return nil }
         state.closeReason = reason
         state.entries = []
         state.pendingEphemeral = [:]
         state.pendingDurable = 0
-        return state.waiter.take()
+        return Wakeup(continuations: [state.waiter.take(), state.closeWatcher.take()].compactMap { $0 })
+    }
+
+    private struct Wakeup {
+        let continuations: [CheckedContinuation<Void, Never>]
+        func resume() { for continuation in self.continuations { continuation.resume() } }
+    }
+
+    /// Returns once the subscription is closed (or the waiting task is cancelled).
+    func waitUntilClosed() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let closed = self.state.withLock { state -> Bool in
+                    guard state.closeReason == nil, !Task.isCancelled else { return true }
+                    state.closeWatcher = continuation
+                    return false
+                }
+                if closed { continuation.resume() }
+            }
+        } onCancel: {
+            self.state.withLock { $0.closeWatcher.take() }?.resume()
+        }
     }
 
     /// Everything queued since the last call, waiting until there is something; `.closed` once the hub ended it.

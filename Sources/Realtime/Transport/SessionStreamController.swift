@@ -8,7 +8,7 @@ import NIOCore
 /// The SSE face of the hub and its companions: `GET /api/sessions/{id}/stream` (the same events as the WebSocket,
 /// as SSE), `POST /api/sessions/{id}/actions` (the same client messages, answered like REST) and
 /// `GET /api/sessions/{id}/presence`.
-public struct SessionStreamController<Context: AuthRequestContext<User> & RequestContext>: Sendable {
+public struct SessionStreamController<Context: AuthRequestContext<User> & RequestContext & ConnectionContext>: Sendable {
     let gateway: CollaborationGateway
 
     public init(gateway: CollaborationGateway) {
@@ -35,22 +35,27 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
             since: since
         )
         let gateway = self.gateway
+        let channel = context.channel
         let headers: HTTPFields = [
             .contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no",
         ]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            do {
-                try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
-                let reason = try await gateway.pump(connection) { item in
-                    switch item {
-                    case .frame(let frame): try await writer.write(frame.sse)
-                    case .heartbeat: try await writer.write(ByteBuffer(string: ServerSentEvent.heartbeat))
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await gateway.cutOffWhenStalled(connection, channel: channel) }
+                do {
+                    try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
+                    let reason = try await gateway.pump(connection) { item in
+                        switch item {
+                        case .frame(let frame): try await writer.write(frame.sse)
+                        case .heartbeat: try await writer.write(ByteBuffer(string: ServerSentEvent.heartbeat))
+                        }
                     }
+                    if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
+                    try await writer.finish(nil)
+                } catch {
+                    // The client went away mid-write: nothing more to send.
                 }
-                if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
-                try await writer.finish(nil)
-            } catch {
-                // The client went away mid-write: nothing more to send.
+                group.cancelAll()
             }
             await gateway.disconnect(connection)
         })

@@ -10,7 +10,7 @@ import NIOWebSocket
 ///
 /// The upgrade is always accepted: a refused upgrade would be a bare 400 a browser cannot read. A refusal is an
 /// `error` frame and then a close code the client can act on (4401 token, 4404 session, 4403 access lost later).
-public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext>: Sendable {
+public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext & ConnectionContext>: Sendable {
     let gateway: CollaborationGateway
 
     public init(gateway: CollaborationGateway) {
@@ -52,6 +52,7 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext>:
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.read(inbound, replyingTo: outbound, for: connection) }
+            group.addTask { await self.gateway.cutOffWhenStalled(connection, channel: context.requestContext.channel) }
             let reason = try? await self.gateway.pump(connection) { item in
                 // The library pings on its own; SSE heartbeats have no WebSocket counterpart.
                 if case .frame(let frame) = item { try await Self.send(frame, to: outbound) }

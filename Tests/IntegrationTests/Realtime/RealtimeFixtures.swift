@@ -1,8 +1,12 @@
 import Foundation
 import Testing
 
+/// The realtime suites, one at a time: each drives several live connections and some flood a server on purpose, and
+/// on two cores running them side by side only measures the machine's patience.
+@Suite(.serialized) enum RealtimeIntegration {}
+
 /// A session with a host, an editor and a viewer, for realtime tests.
-struct CollaborationRoom {
+struct CollaborationRoom: Sendable {
     let sessionID: String
     let host: TestAccount
     let editor: TestAccount

@@ -1,48 +1,50 @@
 import Foundation
 import Testing
 
-@Suite("WebSocket: chat, presence and the seed's frames")
-struct WebSocketChatTests {
-    @Test func twoUsersChatAndBothReceiveTheSameStoredEvent() async throws {
-        try await withServer { server, client in
-            let host = try client.registerAndLogin(prefix: "host")
-            let editor = try client.registerAndLogin(prefix: "editor")
-            let sessionID = try client.createSession(as: host)
-            try client.invite(editor, as: "editor", to: sessionID, by: host)
+extension RealtimeIntegration {
+    @Suite("WebSocket: chat, presence and the seed's frames")
+    struct WebSocketChatTests {
+        @Test func twoUsersChatAndBothReceiveTheSameStoredEvent() async throws {
+            try await withServer { server, client in
+                let host = try client.registerAndLogin(prefix: "host")
+                let editor = try client.registerAndLogin(prefix: "editor")
+                let sessionID = try client.createSession(as: host)
+                try client.invite(editor, as: "editor", to: sessionID, by: host)
 
-            let (hostSocket, hostConnected) = try await TestSocket.join(port: server.port, sessionID: sessionID, token: host.accessToken)
-            #expect((hostConnected["user"] as? [String: Any])?["user_id"] as? String == host.id)
-            #expect(hostConnected["role"] as? String == "host")
-            let (editorSocket, editorConnected) = try await TestSocket.join(port: server.port, sessionID: sessionID, token: editor.accessToken)
-            let present = (editorConnected["users"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String } ?? []
-            #expect(Set(present) == [host.id, editor.id])
+                let (hostSocket, hostConnected) = try await TestSocket.join(port: server.port, sessionID: sessionID, token: host.accessToken)
+                #expect((hostConnected["user"] as? [String: Any])?["user_id"] as? String == host.id)
+                #expect(hostConnected["role"] as? String == "host")
+                let (editorSocket, editorConnected) = try await TestSocket.join(port: server.port, sessionID: sessionID, token: editor.accessToken)
+                let present = (editorConnected["users"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String } ?? []
+                #expect(Set(present) == [host.id, editor.id])
 
-            let joined = try await hostSocket.next(type: "user_joined") { ($0["user"] as? [String: Any])?["user_id"] as? String == editor.id }
-            #expect(joined["id"] is NSNumber)
+                let joined = try await hostSocket.next(type: "user_joined") { ($0["user"] as? [String: Any])?["user_id"] as? String == editor.id }
+                #expect(joined["id"] is NSNumber)
 
-            editorSocket.send(["type": "chat_message", "content": "hello @\(host.username)", "ref": "c1"])
-            let ack = try await editorSocket.next(type: "ack")
-            #expect(ack["ref"] as? String == "c1")
-            let ackID = try #require((ack["id"] as? NSNumber)?.int64Value)
+                editorSocket.send(["type": "chat_message", "content": "hello @\(host.username)", "ref": "c1"])
+                let ack = try await editorSocket.next(type: "ack")
+                #expect(ack["ref"] as? String == "c1")
+                let ackID = try #require((ack["id"] as? NSNumber)?.int64Value)
 
-            for socket in [hostSocket, editorSocket] {
-                let chat = try await socket.next(type: "chat_message")
-                let message = try #require(chat["message"] as? [String: Any])
-                #expect(message["content"] as? String == "hello @\(host.username)")
-                #expect(message["mentions"] as? [String] == [host.id])
-                #expect((chat["id"] as? NSNumber)?.int64Value == ackID)
-                #expect(chat["session_id"] as? String == sessionID)
-                #expect(chat["ts"] is String)
+                for socket in [hostSocket, editorSocket] {
+                    let chat = try await socket.next(type: "chat_message")
+                    let message = try #require(chat["message"] as? [String: Any])
+                    #expect(message["content"] as? String == "hello @\(host.username)")
+                    #expect(message["mentions"] as? [String] == [host.id])
+                    #expect((chat["id"] as? NSNumber)?.int64Value == ackID)
+                    #expect(chat["session_id"] as? String == sessionID)
+                    #expect(chat["ts"] is String)
+                }
+
+                // The REST listing shows what was said over the socket: one code path.
+                let listed = try client.get("/api/sessions/\(sessionID)/messages", headers: host.bearer)
+                #expect((listed.json?["items"] as? [[String: Any]])?.first?["content"] as? String == "hello @\(host.username)")
+
+                await editorSocket.close()
+                let left = try await hostSocket.next(type: "user_left")
+                #expect(left["user_id"] as? String == editor.id)
+                await hostSocket.close()
             }
-
-            // The REST listing shows what was said over the socket: one code path.
-            let listed = try client.get("/api/sessions/\(sessionID)/messages", headers: host.bearer)
-            #expect((listed.json?["items"] as? [[String: Any]])?.first?["content"] as? String == "hello @\(host.username)")
-
-            await editorSocket.close()
-            let left = try await hostSocket.next(type: "user_left")
-            #expect(left["user_id"] as? String == editor.id)
-            await hostSocket.close()
         }
     }
 }

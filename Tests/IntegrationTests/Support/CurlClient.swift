@@ -101,3 +101,11 @@ private final class ResponseSink {
         return size * count
     }
 }
+
+/// Runs a long stretch of blocking libcurl calls on a thread of its own. The test runner's cooperative pool has a
+/// thread per core; a loop of blocking requests there would starve every other test's WebSocket client and timers.
+func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}

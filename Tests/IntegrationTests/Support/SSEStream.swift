@@ -70,7 +70,7 @@ final class SSEStream: Sendable {
     }
 
     /// Waits for the first event not yet taken that matches; earlier ones stay for later calls.
-    func next(event type: String? = nil, timeout: Duration = .seconds(5), where matches: (ReceivedEvent) -> Bool = { _ in true })
+    func next(event type: String? = nil, timeout: Duration = .seconds(10), where matches: (ReceivedEvent) -> Bool = { _ in true })
         async throws -> ReceivedEvent
     {
         let deadline = ContinuousClock.now + timeout

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// A registered, logged-in user of a test server.
-struct TestAccount {
+struct TestAccount: Sendable {
     let id: String
     let username: String
     let password: String

@@ -49,7 +49,16 @@ final class TestSocket: Sendable {
                 group.cancelAll()
             }
         }
-        self.run = Task { try await client.run() }
+        self.run = Task {
+            do {
+                let close = try await client.run()
+                received.end("closed with \(close.map { String(UInt16(webSocketErrorCode: $0.closeCode)) } ?? "no code")")
+                return close
+            } catch {
+                received.end("failed: \(error)")
+                throw error
+            }
+        }
     }
 
     /// Connects to a session with a token in the query, and waits for `connected`.
@@ -68,19 +77,38 @@ final class TestSocket: Sendable {
     }
 
     /// Waits for the first frame not yet taken that matches; earlier frames stay for later calls.
-    func next(type: String? = nil, timeout: Duration = .seconds(5), where matches: @escaping ([String: Any]) -> Bool = { _ in true })
+    func next(type: String? = nil, timeout: Duration = .seconds(10), where matches: @escaping ([String: Any]) -> Bool = { _ in true })
         async throws -> [String: Any]
     {
-        try await self.received.next(timeout: timeout) { frame in (type == nil || frame["type"] as? String == type) && matches(frame) }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            // Read the ending first: a frame that arrived before the close is still found below.
+            let ended = self.received.ending
+            if let frame = self.received.take(where: { (type == nil || $0["type"] as? String == type) && matches($0) }) { return frame }
+            if let ended { throw CurlError(message: "no matching frame; the connection \(ended); received: \(self.received.texts)") }
+            guard ContinuousClock.now < deadline else {
+                throw CurlError(message: "no matching frame within \(timeout); received: \(self.received.texts)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// Every frame received so far, in order.
     var frames: [[String: Any]] { self.received.all }
 
-    /// Closes from our side and waits for the connection to end.
+    /// Closes from our side and waits (a few seconds at most) for the connection to end.
     func close() async {
         self.commands.yield(.close)
-        _ = try? await self.run.value
+        let run = self.run
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await run.value }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                run.cancel()
+            }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Waits for the server to close the connection and returns its close code.
@@ -98,34 +126,50 @@ final class TestSocket: Sendable {
     }
 }
 
-/// Frames (JSON text) as they arrive, and waiting for one that matches.
+/// Frames (JSON text) as they arrive, each parsed once, and how the connection ended.
 final class FrameLog: Sendable {
-    private let state = Mutex<(frames: [String], taken: Set<Int>)>(([], []))
+    /// A parsed frame; immutable, so it may cross tasks although `[String: Any]` is not Sendable.
+    private final class Frame: @unchecked Sendable {
+        let text: String
+        let json: [String: Any]?
+
+        init(_ text: String) {
+            self.text = text
+            self.json = FrameLog.parse(text)
+        }
+    }
+
+    private let state = Mutex<(frames: [Frame], taken: Set<Int>, ending: String?)>(([], [], nil))
 
     func append(_ text: String) {
-        self.state.withLock { $0.frames.append(text) }
+        let frame = Frame(text)
+        self.state.withLock { $0.frames.append(frame) }
     }
 
     var all: [[String: Any]] {
-        self.state.withLock { $0.frames }.compactMap(Self.parse)
+        self.state.withLock { $0.frames }.compactMap(\.json)
     }
 
-    func next(timeout: Duration, where matches: ([String: Any]) -> Bool) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let found = self.state.withLock { state -> [String: Any]? in
-                for (index, text) in state.frames.enumerated() where !state.taken.contains(index) {
-                    if let frame = Self.parse(text), matches(frame) {
-                        state.taken.insert(index)
-                        return frame
-                    }
+    var texts: [String] { self.state.withLock { $0.frames.map(\.text) } }
+
+    /// How the connection ended, once it has: its close code, or the client's error.
+    var ending: String? { self.state.withLock { $0.ending } }
+
+    func end(_ description: String) {
+        self.state.withLock { $0.ending = description }
+    }
+
+    /// Takes the first frame not yet taken that matches; earlier frames stay for later calls.
+    func take(where matches: ([String: Any]) -> Bool) -> [String: Any]? {
+        self.state.withLock { state -> [String: Any]? in
+            for (index, frame) in state.frames.enumerated() where !state.taken.contains(index) {
+                if let json = frame.json, matches(json) {
+                    state.taken.insert(index)
+                    return json
                 }
-                return nil
             }
-            if let found { return found }
-            try await Task.sleep(for: .milliseconds(10))
+            return nil
         }
-        throw CurlError(message: "no matching frame within \(timeout); received: \(self.state.withLock { $0.frames })")
     }
 
     static func parse(_ text: String) -> [String: Any]? {

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+extension RealtimeIntegration {
+    @Suite("Realtime permissions, refusals and access changes")
+    struct RealtimePermissionTests {
+        @Test func aViewerIsDeniedOnBothTransportsAndNothingIsStored() async throws {
+            try await withServer { server, client in
+                let room = try client.makeRoom()
+                let (hostSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
+                let (viewerSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
+                let eventsBefore = try client.get("/api/sessions/\(room.sessionID)/events?limit=200", headers: room.host.bearer)
+
+                viewerSocket.send(["type": "chat_message", "content": "let me in", "ref": "v1"])
+                let denied = try await viewerSocket.next(type: "error")
+                #expect(denied["error_code"] as? String == "PERMISSION_DENIED")
+                #expect(denied["ref"] as? String == "v1")
+                #expect(denied["timestamp"] is String)
+                viewerSocket.send(["type": "session_update", "changes": ["status": "paused"]])
+                #expect(try await viewerSocket.next(type: "error")["error_code"] as? String == "PERMISSION_DENIED")
+
+                let action = try client.post(
+                    "/api/sessions/\(room.sessionID)/actions", json: ["type": "chat_message", "content": "let me in"], headers: room.viewer.bearer
+                )
+                #expect(action.status == 403)
+                #expect(action.json?["error_code"] as? String == "PERMISSION_DENIED")
+
+                // The viewer may still move their own cursor; the host sees it, and no chat ever arrived.
+                viewerSocket.send(["type": "cursor_update", "data": ["file": "a.swift", "line": 1, "column": 0]])
+                _ = try await hostSocket.next(type: "cursor_update")
+                #expect(!hostSocket.frames.contains { $0["type"] as? String == "chat_message" })
+                let messages = try client.get("/api/sessions/\(room.sessionID)/messages", headers: room.host.bearer)
+                #expect((messages.json?["items"] as? [Any])?.isEmpty == true)
+                let eventsAfter = try client.get("/api/sessions/\(room.sessionID)/events?limit=200", headers: room.host.bearer)
+                #expect((eventsAfter.json?["items"] as? [Any])?.count == (eventsBefore.json?["items"] as? [Any])?.count)
+                await hostSocket.close()
+                await viewerSocket.close()
+            }
+        }
+
+        @Test func badTokensAndHiddenSessionsAreRefusedWithReadableCloses() async throws {
+            try await withServer(environment: ["JWT_SECRET_KEY": String(repeating: "k", count: 40)]) { server, client in
+                let room = try client.makeRoom()
+                let outsider = try client.registerAndLogin(prefix: "outsider")
+
+                // Well-formed in every way but the key it was signed with.
+                let now = Int(Date().timeIntervalSince1970)
+                let forged = ForgedToken.hs256(
+                    claims: ["sub": room.host.id, "exp": now + 600, "iat": now, "jti": UUID().uuidString], secret: String(repeating: "x", count: 40)
+                )
+                for token in ["not-a-token", forged, ForgedToken.unsigned(claims: ["sub": room.host.id])] {
+                    let socket = TestSocket(port: server.port, path: "/ws/session/\(room.sessionID)?token=\(token)")
+                    #expect(try await socket.next(type: "error")["error_code"] as? String == "UNAUTHORIZED")
+                    #expect(try await socket.closeCode() == 4401)
+                }
+                let noToken = TestSocket(port: server.port, path: "/ws/session/\(room.sessionID)")
+                #expect(try await noToken.closeCode() == 4401)
+
+                for sessionID in [room.sessionID, UUID().uuidString.lowercased()] {
+                    let socket = TestSocket(port: server.port, path: "/ws/session/\(sessionID)?token=\(outsider.accessToken)")
+                    let error = try await socket.next(type: "error")
+                    #expect(error["error_code"] as? String == "NOT_FOUND")
+                    #expect(try await socket.closeCode() == 4404)
+                }
+
+                // The header works as well as the query.
+                let viaHeader = TestSocket(port: server.port, path: "/ws/session/\(room.sessionID)", headers: room.editor.bearer)
+                _ = try await viaHeader.next(type: "connected")
+                await viaHeader.close()
+            }
+        }
+
+        @Test func removingAConnectedParticipantClosesTheirConnectionsWith4403() async throws {
+            try await withServer { server, client in
+                let room = try client.makeRoom()
+                let (editorSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
+                let editorStream = client.stream(room.sessionID, as: room.editor)
+                _ = try await editorStream.next(event: "connected")
+                let (viewerSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
+
+                // A role change keeps the connection and takes effect at once.
+                let demoted = try client.patch("/api/sessions/\(room.sessionID)/participants/\(room.editor.id)", json: ["role": "viewer"], headers: room.host.bearer)
+                #expect(demoted.status == 200)
+                _ = try await editorSocket.next(type: "participant_updated") { $0["role"] as? String == "viewer" }
+                editorSocket.send(["type": "chat_message", "content": "still an editor?"])
+                #expect(try await editorSocket.next(type: "error")["error_code"] as? String == "PERMISSION_DENIED")
+
+                let removed = try client.request("DELETE", "/api/sessions/\(room.sessionID)/participants/\(room.editor.id)", headers: room.host.bearer)
+                #expect(removed.status == 204)
+                #expect(try await editorSocket.next(type: "error")["error_code"] as? String == "ACCESS_REVOKED")
+                #expect(try await editorSocket.closeCode() == 4403)
+                _ = try await editorStream.next(event: "error") { $0.json["error_code"] as? String == "ACCESS_REVOKED" }
+                let left = try await viewerSocket.next(type: "user_left")
+                #expect(left["user_id"] as? String == room.editor.id)
+
+                // Deleting the session closes everyone left with 4404.
+                let deleted = try client.request("DELETE", "/api/sessions/\(room.sessionID)", headers: room.host.bearer)
+                #expect(deleted.status == 204)
+                #expect(try await viewerSocket.closeCode() == 4404)
+            }
+        }
+
+        @Test func anExpiredTokenClosesWith4401UnlessRenewedInBand() async throws {
+            let secret = String(repeating: "s", count: 40)
+            try await withServer(environment: ["JWT_SECRET_KEY": secret]) { server, client in
+                let room = try client.makeRoom()
+                let shortLived = { (user: TestAccount) in
+                    ForgedToken.hs256(
+                        claims: ["sub": user.id, "exp": Int(Date().timeIntervalSince1970) + 5, "iat": Int(Date().timeIntervalSince1970), "jti": UUID().uuidString],
+                        secret: secret
+                    )
+                }
+                let (expiring, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: shortLived(room.editor))
+                let (renewed, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: shortLived(room.host))
+                renewed.send(["type": "auth", "token": room.editor.accessToken, "ref": "wrong user"])
+                #expect(try await renewed.next(type: "error")["error_code"] as? String == "VALIDATION_FAILED")
+                renewed.send(["type": "auth", "token": room.host.accessToken, "ref": "renew"])
+                #expect(try await renewed.next(type: "ack")["ref"] as? String == "renew")
+
+                #expect(try await expiring.next(type: "error", timeout: .seconds(15))["error_code"] as? String == "TOKEN_EXPIRED")
+                #expect(try await expiring.closeCode() == 4401)
+                renewed.send(["type": "ping", "ref": "alive"])
+                #expect(try await renewed.next(type: "pong")["ref"] as? String == "alive")
+                await renewed.close()
+            }
+        }
+    }
+}
