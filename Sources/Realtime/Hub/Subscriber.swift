@@ -72,8 +72,6 @@ final class Subscriber: Sendable {
         set { self.state.withLock { $0.tokenExpiry = newValue } }
     }
 
-    var closeReason: CloseReason? { self.state.withLock { $0.closeReason } }
-
     func enqueue(_ frame: OutboundFrame) -> EnqueueResult {
         let (result, wakeup) = self.state.withLock { state -> (EnqueueResult, Wakeup?) in
             guard state.closeReason == nil else { return (.closed, nil) }

@@ -1,9 +1,7 @@
 import Foundation
 
-/// One Server-Sent Events frame, encoded as the SSE stream of `/api/sessions/{id}/stream` sends it.
-///
-/// The hub and its transports arrive with the realtime issue; the framing is fixed here because the wire format
-/// (`id:`, `event:`, `data:`, `retry:`, comment heartbeats) is part of the contract clients already code against.
+/// One Server-Sent Events frame, encoded as the SSE stream of `/api/sessions/{id}/stream` sends it (`id:`, `event:`,
+/// `data:`, `retry:`, comment heartbeats). Each event is framed once, when the hub encodes it.
 public struct ServerSentEvent: Sendable, Equatable {
     /// The durable event id a client resumes from with `Last-Event-ID`; nil for ephemeral events.
     public var id: Int64?

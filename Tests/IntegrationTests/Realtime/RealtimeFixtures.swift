@@ -5,25 +5,7 @@ import Testing
 /// on two cores running them side by side only measures the machine's patience.
 @Suite(.serialized) enum RealtimeIntegration {}
 
-/// A session with a host, an editor and a viewer, for realtime tests.
-struct CollaborationRoom: Sendable {
-    let sessionID: String
-    let host: TestAccount
-    let editor: TestAccount
-    let viewer: TestAccount
-}
-
 extension CurlClient {
-    func makeRoom() throws -> CollaborationRoom {
-        let host = try self.registerAndLogin(prefix: "host")
-        let editor = try self.registerAndLogin(prefix: "editor")
-        let viewer = try self.registerAndLogin(prefix: "viewer")
-        let sessionID = try self.createSession(as: host)
-        try self.invite(editor, as: "editor", to: sessionID, by: host)
-        try self.invite(viewer, as: "viewer", to: sessionID, by: host)
-        return CollaborationRoom(sessionID: sessionID, host: host, editor: editor, viewer: viewer)
-    }
-
     /// Posts a chat message over REST and returns it.
     @discardableResult
     func chat(_ content: String, in sessionID: String, as user: TestAccount) throws -> [String: Any] {

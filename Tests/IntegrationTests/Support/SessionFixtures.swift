@@ -37,3 +37,25 @@ extension CurlClient {
         return (items, pages)
     }
 }
+
+/// A session with a host, an editor and a viewer.
+struct CollaborationRoom: Sendable {
+    let sessionID: String
+    let host: TestAccount
+    let editor: TestAccount
+    let viewer: TestAccount
+
+    var messagesPath: String { "/api/sessions/\(self.sessionID)/messages" }
+}
+
+extension CurlClient {
+    func makeRoom() throws -> CollaborationRoom {
+        let host = try self.registerAndLogin(prefix: "host")
+        let editor = try self.registerAndLogin(prefix: "editor")
+        let viewer = try self.registerAndLogin(prefix: "viewer")
+        let sessionID = try self.createSession(as: host)
+        try self.invite(editor, as: "editor", to: sessionID, by: host)
+        try self.invite(viewer, as: "viewer", to: sessionID, by: host)
+        return CollaborationRoom(sessionID: sessionID, host: host, editor: editor, viewer: viewer)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Models
+import NIOCore
+import Testing
+
+@testable import Realtime
+
+@Suite("A subscriber's bounded queue")
+struct SubscriberQueueTests {
+    let user = User(id: "u1", email: "u@example.com", username: "u", fullName: nil, preferences: [:], isActive: true, createdAt: Date(), updatedAt: Date())
+
+    func subscriber(limit: Int = 3) -> Subscriber {
+        Subscriber(id: 1, sessionID: "s", user: self.user, transport: .webSocket, tokenExpiry: .distantFuture, durableLimit: limit)
+    }
+
+    func durable(_ id: Int64) -> OutboundFrame {
+        OutboundFrame(event: SessionEvent(id: id, sessionID: "s", type: "chat_message", actorID: "u2", createdAt: Date(), payload: [:]))
+    }
+
+    func cursor(line: Int, of userID: String = "u2") -> OutboundFrame {
+        .ephemeral("cursor_update", sessionID: "s", fields: ["user_id": .string(userID), "line": .number(Double(line))], coalescingKey: "cursor:\(userID)")
+    }
+
+    func delivered(_ subscriber: Subscriber) async -> [OutboundFrame] {
+        guard case .batch(let items) = await subscriber.next() else { return [] }
+        return items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } }
+    }
+
+    @Test func aLaggingSubscriberGetsOnlyTheNewestCursorOfEachUser() async {
+        let subscriber = self.subscriber()
+        #expect(subscriber.enqueue(self.cursor(line: 1)) == .queued)
+        #expect(subscriber.enqueue(self.durable(10)) == .queued)
+        #expect(subscriber.enqueue(self.cursor(line: 2)) == .coalesced)
+        #expect(subscriber.enqueue(self.cursor(line: 3)) == .coalesced)
+        #expect(subscriber.enqueue(self.cursor(line: 1, of: "u3")) == .queued)
+        let frames = await self.delivered(subscriber)
+        #expect(frames.map(\.type) == ["cursor_update", "chat_message", "cursor_update"])
+        #expect(String(buffer: frames[0].json).contains(#""line":3"#))
+        // Once drained, the next cursor is queued afresh.
+        #expect(subscriber.enqueue(self.cursor(line: 4)) == .queued)
+    }
+
+    @Test func passingTheDurableBoundClosesAsASlowConsumerAndDropsTheBacklog() async {
+        let subscriber = self.subscriber(limit: 3)
+        for id in 1...3 { #expect(subscriber.enqueue(self.durable(Int64(id))) == .queued) }
+        #expect(subscriber.enqueue(self.durable(4)) == .overflowed)
+        #expect(subscriber.enqueue(self.durable(5)) == .closed)
+        guard case .closed(let reason) = await subscriber.next() else {
+            Issue.record("expected the subscription to be closed")
+            return
+        }
+        #expect(reason == .slowConsumer)
+    }
+
+    @Test func drainingResetsTheBound() async {
+        let subscriber = self.subscriber(limit: 2)
+        for round in 0..<5 {
+            #expect(subscriber.enqueue(self.durable(Int64(round * 2))) == .queued)
+            #expect(subscriber.enqueue(self.durable(Int64(round * 2 + 1))) == .queued)
+            #expect(await self.delivered(subscriber).count == 2)
+        }
+    }
+
+    @Test func aWaitingWriterWakesForNewFramesAndForClosing() async {
+        let subscriber = self.subscriber()
+        async let first = self.delivered(subscriber)
+        try? await Task.sleep(for: .milliseconds(50))
+        _ = subscriber.enqueue(self.durable(1))
+        #expect(await first.map(\.eventID) == [1])
+
+        async let ending = subscriber.next()
+        try? await Task.sleep(for: .milliseconds(50))
+        subscriber.close(.accessLost)
+        guard case .closed(.accessLost) = await ending else {
+            Issue.record("expected .closed(.accessLost)")
+            return
+        }
+    }
+
+    @Test func directMessagesAreVisibleOnlyToTheirTwoUsers() {
+        let message: JSONValue = .object(["user_id": .string("a"), "to_user_id": .string("b")])
+        let frame = OutboundFrame(event: SessionEvent(id: 1, sessionID: "s", type: "direct_message", actorID: "a", createdAt: Date(), payload: ["message": message]))
+        #expect(frame.isVisible(to: "a") && frame.isVisible(to: "b"))
+        #expect(!frame.isVisible(to: "c"))
+        #expect(self.cursor(line: 1, of: "a").isVisible(to: "b"))
+        let own = OutboundFrame.ephemeral("cursor_update", sessionID: "s", fields: [:], excluding: "a")
+        #expect(!own.isVisible(to: "a"))
+    }
+}
