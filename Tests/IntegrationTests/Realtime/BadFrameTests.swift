@@ -43,6 +43,17 @@ extension RealtimeIntegration {
             }
         }
 
+        @Test func onlyAFrameOverTheLibrarysMegabyteClosesTheSocket() async throws {
+            try await withServer { server, client in
+                let room = try client.makeRoom()
+                let (socket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
+                socket.sendRaw(#"{"type": "chat_message", "content": "\#(String(repeating: "y", count: 200_000))"}"#)
+                #expect(try await socket.next(type: "error")["error_code"] as? String == "MESSAGE_TOO_LARGE")
+                socket.sendRaw(String(repeating: " ", count: (1 << 20) + 1))
+                #expect(try await socket.closeCode() == 1009)
+            }
+        }
+
         @Test func aFloodingClientIsToldThenClosedWith1008() async throws {
             try await withServer(environment: ["WS_FRAMES_PER_SECOND": "5"]) { server, client in
                 let room = try client.makeRoom()
