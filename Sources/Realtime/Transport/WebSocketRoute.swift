@@ -50,7 +50,11 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
             return await Self.refuse(outbound, .error(code: "INTERNAL_ERROR", message: "Could not join the session", sessionID: sessionID), close: 1011)
         }
 
-        await withTaskGroup(of: Void.self) { group in
+        var logger = context.logger
+        logger[metadataKey: "session_id"] = .string(sessionID)
+        logger[metadataKey: "user_id"] = .string(identity.user.id)
+        logger.info("websocket opened", metadata: ["since": .string(since.map(String.init) ?? "none")])
+        let reason = await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.read(inbound, replyingTo: outbound, for: connection) }
             group.addTask { await self.gateway.cutOffWhenStalled(connection, channel: context.requestContext.channel) }
             let reason = try? await self.gateway.pump(connection) { item in
@@ -59,8 +63,10 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
             }
             if let reason { await Self.close(outbound, for: reason, sessionID: sessionID) }
             group.cancelAll()
+            return reason
         }
         await self.gateway.disconnect(connection)
+        logger.info("websocket closed", metadata: ["reason": .string(reason.map { "\($0)" } ?? "write failed")])
     }
 
     /// Answers every inbound message in order; returns when the client closes, ending the subscription.
