@@ -26,43 +26,23 @@ protocol RemoteAddressProviding {
 
 /// Token buckets by key, refilled continuously at `perMinute` per minute up to `perMinute`.
 final class TokenBuckets: Sendable {
-    private struct Bucket {
-        var tokens: Double
-        var updated: ContinuousClock.Instant
-    }
-
-    private let perMinute: Double
-    private let state = Mutex<[String: Bucket]>([:])
+    private let perMinute: Int
+    private let state = Mutex<[String: TokenBucket]>([:])
     /// Past this many tracked keys, full buckets (idle callers) are forgotten, keeping memory bounded.
     private let pruneThreshold = 10_000
 
     init(perMinute: Int) {
-        self.perMinute = Double(perMinute)
+        self.perMinute = perMinute
     }
 
-    /// Takes one token; returns nil when allowed, or the seconds until a token is available.
+    /// Takes one token; returns nil when allowed, or the whole seconds until a token is available.
     func take(key: String, now: ContinuousClock.Instant = .now) -> Int? {
         self.state.withLock { buckets in
-            var bucket = buckets[key] ?? Bucket(tokens: self.perMinute, updated: now)
-            bucket.tokens = min(self.perMinute, bucket.tokens + self.refill(since: bucket.updated, now: now))
-            bucket.updated = now
-            defer {
-                buckets[key] = bucket
-                if buckets.count > self.pruneThreshold { self.prune(&buckets, now: now) }
-            }
-            guard bucket.tokens >= 1 else {
-                return max(1, Int(((1 - bucket.tokens) * 60 / self.perMinute).rounded(.up)))
-            }
-            bucket.tokens -= 1
-            return nil
+            var bucket = buckets[key] ?? TokenBucket(capacity: Double(self.perMinute), perSecond: Double(self.perMinute) / 60, now: now)
+            let wait = bucket.take(now: now)
+            buckets[key] = bucket
+            if buckets.count > self.pruneThreshold { buckets = buckets.filter { !$0.value.isFull(at: now) } }
+            return wait.map { max(1, Int($0.rounded(.up))) }
         }
-    }
-
-    private func refill(since: ContinuousClock.Instant, now: ContinuousClock.Instant) -> Double {
-        since.duration(to: now) / .seconds(60) * self.perMinute
-    }
-
-    private func prune(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant) {
-        buckets = buckets.filter { $0.value.tokens + self.refill(since: $0.value.updated, now: now) < self.perMinute }
     }
 }

@@ -36,9 +36,9 @@ public struct MessageService: Sendable {
             deletedAt: nil, reactions: []
         )
         // The seed's wire format: a chat message travels as `message`, a code comment as `comment`.
-        let (eventType, key) = type == .comment ? ("code_comment", "comment") : ("chat_message", "message")
-        let event = NewSessionEvent(sessionID: session.id, type: eventType, actorID: user.id, payload: [key: try JSONValue(encoding: message)])
-        return Recorded(message, eventID: try await self.store.insertMessage(message, event: event).id)
+        return type == .comment
+            ? try await self.insert(message, as: "code_comment", key: "comment")
+            : try await self.insert(message, as: "chat_message")
     }
 
     /// A message only its sender and `recipientID` see, live and in listings; the recipient must have access too.
@@ -53,7 +53,13 @@ public struct MessageService: Sendable {
             content: draft.content, mentions: [], file: nil, line: nil, codeSnippet: nil, parentID: nil, toUserID: draft.toUserID,
             createdAt: self.now(), editedAt: nil, deletedAt: nil, reactions: []
         )
-        let event = NewSessionEvent(sessionID: session.id, type: "direct_message", actorID: user.id, payload: ["message": try JSONValue(encoding: message)])
+        return try await self.insert(message, as: "direct_message")
+    }
+
+    /// Stores a new message with the event that announces it (`type`, the message under `key`).
+    private func insert(_ message: SessionMessage, as type: String, key: String = "message") async throws -> Recorded<SessionMessage> {
+        let payload = [key: try JSONValue(encoding: message)]
+        let event = NewSessionEvent(sessionID: message.sessionID, type: type, actorID: message.userID, payload: payload)
         return Recorded(message, eventID: try await self.store.insertMessage(message, event: event).id)
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import Models
 
 /// Per-connection flood control for inbound frames: a token bucket of `perSecond` tokens refilled continuously, holding
 /// up to twice that (a burst). A refused frame is answered RATE_LIMITED; a client that keeps sending a whole burst's
@@ -8,28 +8,19 @@ struct FloodControl {
         case allowed, refused, abusive
     }
 
-    private let perSecond: Double
-    private let capacity: Double
-    private var tokens: Double
-    private var updated: ContinuousClock.Instant
+    private var bucket: TokenBucket
     private var refusedInARow = 0
 
     init(perSecond: Int, now: ContinuousClock.Instant = .now) {
-        self.perSecond = Double(perSecond)
-        self.capacity = Double(perSecond) * 2
-        self.tokens = self.capacity
-        self.updated = now
+        self.bucket = TokenBucket(capacity: Double(perSecond) * 2, perSecond: Double(perSecond), now: now)
     }
 
     mutating func admit(now: ContinuousClock.Instant = .now) -> Verdict {
-        self.tokens = min(self.capacity, self.tokens + self.updated.duration(to: now) / .seconds(1) * self.perSecond)
-        self.updated = now
-        guard self.tokens >= 1 else {
-            self.refusedInARow += 1
-            return Double(self.refusedInARow) > self.capacity ? .abusive : .refused
+        guard self.bucket.take(now: now) != nil else {
+            self.refusedInARow = 0
+            return .allowed
         }
-        self.tokens -= 1
-        self.refusedInARow = 0
-        return .allowed
+        self.refusedInARow += 1
+        return Double(self.refusedInARow) > self.bucket.capacity ? .abusive : .refused
     }
 }

@@ -1,7 +1,4 @@
-import Foundation
 import Hummingbird
-import Models
-import NIOCore
 
 /// `GET /ws/stats`: the hub's connections, rooms and counters, for operators (no session ids or user data).
 public struct HubStatisticsController<Context: RequestContext>: Sendable {
@@ -12,9 +9,6 @@ public struct HubStatisticsController<Context: RequestContext>: Sendable {
     }
 
     public func addRoutes(to router: Router<Context>) {
-        router.get("ws/stats") { _, _ -> Response in
-            let body = try WireFormat.makeEncoder().encode(self.hub.statistics())
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
-        }
+        router.get("ws/stats") { _, _ -> Response in try .json(self.hub.statistics()) }
     }
 }

@@ -24,10 +24,8 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
 
     /// 401 and 404 are plain HTTP answers here: an SSE client can read them, unlike a failed WebSocket upgrade.
     @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
-        let token = request.headers[.authorization].flatMap(BearerToken.parse) ?? request.uri.queryParameters.get("token")
-        guard let token else { throw DomainError.unauthorized("Send the access token as Authorization: Bearer or ?token=") }
-        let identity = try await self.gateway.authenticator.identity(forToken: token)
-        let since = try ResumePoint.parse(request.headers[.lastEventID] ?? request.uri.queryParameters.get("since"))
+        let identity = try await self.gateway.identify(request)
+        let since = try self.gateway.resumePoint(of: request)
         let connection = try await self.gateway.connect(
             sessionID: try context.parameters.require("session_id"),
             identity: identity,
@@ -73,7 +71,7 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
             throw error.error
         }
         let answer = try await self.gateway.perform(message, from: .request(user: user, sessionID: sessionID))
-        return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: answer.json))
+        return .json(answer.json, status: .accepted)
     }
 
     /// Who is here (present users with status, cursor, viewport), or with `?file=` who is looking at that file.
@@ -84,8 +82,7 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
         if let file = request.uri.queryParameters.get("file") {
             users = users.filter { $0.isViewing(file: file) }
         }
-        let body = JSONValue.object(["items": .array(users.map(\.json)), "next_cursor": .null])
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireFormat.makeEncoder().encode(body))))
+        return try .json(JSONValue.object(["items": .array(users.map(\.json)), "next_cursor": .null]))
     }
 
     /// How long a client waits before reconnecting, sent first on every stream.
@@ -109,9 +106,4 @@ extension PresenceEntry {
             if case .object(let fields)? = value, case .string(let viewed)? = fields["file"] { viewed == file } else { false }
         }
     }
-}
-
-extension HTTPField.Name {
-    /// Where an SSE client resumes; CORS must allow it too.
-    public static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }

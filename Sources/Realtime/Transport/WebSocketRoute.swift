@@ -28,15 +28,13 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         let sessionID = context.requestContext.parameters.get("session_id") ?? ""
         let identity: RealtimeIdentity
         do {
-            let token = request.uri.queryParameters.get("token") ?? request.headers[.authorization].flatMap(BearerToken.parse)
-            guard let token else { throw DomainError.unauthorized("Send the access token as ?token= or Authorization: Bearer") }
-            identity = try await self.gateway.authenticator.identity(forToken: token)
+            identity = try await self.gateway.identify(request)
         } catch {
             return await Self.refuse(outbound, .error(code: "UNAUTHORIZED", message: "Invalid or expired access token", sessionID: sessionID), close: 4401)
         }
         let since: Int64?
         do {
-            since = try ResumePoint.parse(request.uri.queryParameters.get("since"))
+            since = try self.gateway.resumePoint(of: request)
         } catch {
             return await Self.refuse(outbound, .error(error, sessionID: sessionID), close: 1008)
         }
