@@ -10,7 +10,8 @@ let package = Package(
     name: "sessionhub",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "sessionhub", targets: ["HTTPKernel"])
+        .executable(name: "sessionhub", targets: ["HTTPKernel"]),
+        .executable(name: "sessionhub-bench", targets: ["SessionHubBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -81,6 +82,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             plugins: ["BundleOpenAPI"]
+        ),
+        // The benchmark drives a server over the network; nothing of the server's depends on it.
+        .executableTarget(
+            name: "SessionHubBench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
         ),
         .plugin(name: "BundleOpenAPI", capability: .buildTool()),
         .systemLibrary(name: "CCurl", path: "Tests/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),

@@ -1,0 +1,103 @@
+import Synchronization
+import NIOCore
+
+/// One session, `subscribers` watching (a share of them over SSE), one publisher at `rate` chat messages a second.
+/// Also measures how long the subscribers take to connect, and for every join to reach everyone.
+struct FanoutWorkload: Sendable {
+    let subscribers: Int
+    let sseShare: Double
+    let rate: Int
+    let seconds: Double
+
+    var name: String { self.sseShare > 0 ? "mixed" : "fanout" }
+
+    func run(on bench: Workbench) async throws -> WorkloadResult {
+        let sessionID = try await bench.createSession(named: "\(self.name)-\(self.subscribers)")
+        let progress = Progress()
+        let sseCount = Int(Double(self.subscribers) * self.sseShare)
+        let connectStart = ContinuousClock.now
+        let connections = try await concurrentMap(Array(1...self.subscribers), width: Workbench.connectWidth) { index in
+            let receiver = Receiver(progress: progress)
+            let user = bench.users[index]
+            // Every other subscriber on SSE, so both transports see the same moments of the run.
+            let onSSE = index % 2 == 0 && index / 2 <= sseCount
+            let subscription: Subscription = onSSE
+                ? .sse(try await bench.eventStream(user, sessionID: sessionID, receiver: receiver))
+                : .webSocket(try await bench.webSocket(user, sessionID: sessionID, receiver: receiver))
+            return (subscription, receiver, onSSE)
+        }
+        defer { Task { _ = try? await concurrentMap(connections, width: 256) { await $0.0.close() } } }
+        let allConnected = await wait(upTo: .seconds(120)) { progress.connected.load(ordering: .relaxed) == self.subscribers }
+        let connectSeconds = connectStart.duration(to: .now).seconds
+        // Each subscriber hears its own join and every later one.
+        let expectedJoins = self.subscribers * (self.subscribers + 1) / 2
+        _ = await wait(upTo: .seconds(300)) { progress.joins.load(ordering: .relaxed) >= expectedJoins }
+        let joinsSeconds = connectStart.duration(to: .now).seconds
+
+        let publisherProgress = Progress()
+        let publisher = try await bench.webSocket(bench.owner, sessionID: sessionID, receiver: Receiver(progress: publisherProgress))
+        defer { Task { await publisher.close() } }
+        _ = await wait(upTo: .seconds(60)) { progress.joins.load(ordering: .relaxed) >= expectedJoins + self.subscribers }
+
+        let count = Int(Double(self.rate) * self.seconds)
+        let expected = count * self.subscribers
+        let serverBefore = bench.server.usage()
+        let clientBefore = ProcessUsage.client()
+        let peak = PeakMemory(server: bench.server)
+        let start = ContinuousClock.now
+        for sequence in 0..<count {
+            try await Task.sleep(until: start + .seconds(Double(sequence) / Double(self.rate)), clock: .continuous)
+            publisher.send(#"{"type": "chat_message", "content": "\#(Receiver.probe(sequence: sequence))"}"#)
+        }
+        _ = await wait(upTo: .seconds(10)) { progress.delivered.load(ordering: .relaxed) >= expected }
+        let elapsed = start.duration(to: .now).seconds
+        let peakRSS = await peak.stop()
+        let serverAfter = bench.server.usage()
+        let clientCPU = ProcessUsage.client() - clientBefore
+
+        let tallies = connections.map { (tally: $0.1.result, onSSE: $0.2) }
+        let received = tallies.reduce(0) { $0 + $1.tally.received }
+        var result = WorkloadResult(name: self.name)
+        result["subscribers"] = .int(self.subscribers)
+        if sseCount > 0 { result["sse_subscribers"] = .int(tallies.count { $0.onSSE }) }
+        result["rate_per_s"] = .int(self.rate)
+        result["messages"] = .int(count)
+        result["expected"] = .int(expected)
+        result["delivered"] = .int(received)
+        result["lost"] = .int(expected - received)
+        result["duplicated"] = .int(tallies.reduce(0) { $0 + $1.tally.duplicates })
+        result["delivered_per_s"] = .number(Double(received) / self.seconds)
+        let all = Latencies(tallies.flatMap(\.tally.latenciesMicros))
+        Self.addPercentiles(all, prefix: "", to: &result)
+        result.latencySeries = [("\(self.name) \(self.subscribers)", all)]
+        if sseCount > 0 {
+            let webSocket = Latencies(tallies.filter { !$0.onSSE }.flatMap(\.tally.latenciesMicros))
+            let sse = Latencies(tallies.filter(\.onSSE).flatMap(\.tally.latenciesMicros))
+            Self.addPercentiles(webSocket, prefix: "ws_", to: &result)
+            Self.addPercentiles(sse, prefix: "sse_", to: &result)
+            result.latencySeries = [("mixed \(self.subscribers): WebSocket", webSocket), ("mixed \(self.subscribers): SSE", sse)]
+        }
+        result["acks"] = .int(publisherProgress.acks.load(ordering: .relaxed))
+        result["refused"] = .int(publisherProgress.errors.load(ordering: .relaxed))
+        result["closed_early"] = .int(progress.closed.load(ordering: .relaxed))
+        result["all_connected"] = .flag(allConnected)
+        result["connect_s"] = .number(connectSeconds)
+        result["joins_settled_s"] = .number(joinsSeconds)
+        result.addUsage(server: serverAfter, serverBefore: serverBefore, peakRSS: peakRSS, clientCPU: clientCPU, seconds: elapsed)
+        return result
+    }
+
+    static func addPercentiles(_ latencies: Latencies, prefix: String, to result: inout WorkloadResult) {
+        result["\(prefix)p50_ms"] = .number(latencies.percentile(50))
+        result["\(prefix)p90_ms"] = .number(latencies.percentile(90))
+        result["\(prefix)p99_ms"] = .number(latencies.percentile(99))
+        result["\(prefix)max_ms"] = .number(latencies.max)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = self.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

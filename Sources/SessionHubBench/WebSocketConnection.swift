@@ -1,0 +1,149 @@
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+
+/// A WebSocket client connection built from NIO's frame codec: the upgrade request is written by hand, every frame
+/// is handed to a `Receiver` on the event loop, with no task per frame, so thousands of them cost the client little.
+final class WebSocketConnection: Sendable {
+    let channel: any Channel
+    let receiver: Receiver
+
+    private init(channel: any Channel, receiver: Receiver) {
+        self.channel = channel
+        self.receiver = receiver
+    }
+
+    static func connect(to endpoint: Endpoint, path: String, receiver: Receiver, group: any EventLoopGroup) async throws
+        -> WebSocketConnection
+    {
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .connect(host: endpoint.host, port: endpoint.port)
+            .get()
+        let upgraded = channel.eventLoop.makePromise(of: Void.self)
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(UpgradeHandler(receiver: receiver, upgraded: upgraded))
+        }.get()
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        try await channel.writeAndFlush(ByteBuffer(string: request))
+        do {
+            try await upgraded.futureResult.get()
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        return WebSocketConnection(channel: channel, receiver: receiver)
+    }
+
+    func send(_ text: String) {
+        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text))
+        self.channel.writeAndFlush(frame, promise: nil)
+    }
+
+    func close() async {
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: ByteBuffer(integer: UInt16(1000)))
+        try? await self.channel.writeAndFlush(frame)
+        try? await self.channel.close()
+    }
+}
+
+/// Reads the `101 Switching Protocols` answer, then puts the frame codec in its own place.
+private final class UpgradeHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let receiver: Receiver
+    private let upgraded: EventLoopPromise<Void>
+    private var header = ByteBuffer()
+
+    init(receiver: Receiver, upgraded: EventLoopPromise<Void>) {
+        self.receiver = receiver
+        self.upgraded = upgraded
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = self.unwrapInboundIn(data)
+        self.header.writeBuffer(&bytes)
+        guard let end = self.header.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
+        let headerLength = end.upperBound - self.header.readerIndex
+        let head = self.header.readString(length: headerLength) ?? ""
+        guard head.hasPrefix("HTTP/1.1 101") else {
+            self.upgraded.fail(BenchError("WebSocket upgrade refused: \(head.prefix(while: { $0 != "\r" }))"))
+            context.close(promise: nil)
+            return
+        }
+        do {
+            try context.pipeline.syncOperations.addHandlers(
+                [ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 24)), WebSocketFrameEncoder(), FrameHandler(receiver: self.receiver)],
+                position: .after(self)
+            )
+        } catch {
+            self.upgraded.fail(error)
+            context.close(promise: nil)
+            return
+        }
+        let rest = self.header
+        self.header = ByteBuffer()
+        if rest.readableBytes > 0 { context.fireChannelRead(self.wrapInboundOut(rest)) }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        self.upgraded.succeed()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.upgraded.fail(BenchError("connection closed during the WebSocket upgrade"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.upgraded.fail(error)
+        context.close(promise: nil)
+    }
+}
+
+private final class FrameHandler: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let receiver: Receiver
+    private var fragments: ByteBuffer?
+
+    init(receiver: Receiver) {
+        self.receiver = receiver
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = self.unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary, .continuation:
+            var data = frame.unmaskedData
+            if frame.fin && self.fragments == nil {
+                data.withUnsafeReadableBytes { self.receiver.handle($0) }
+                return
+            }
+            self.fragments = self.fragments ?? ByteBuffer()
+            self.fragments!.writeBuffer(&data)
+            if frame.fin, let whole = self.fragments.take() {
+                whole.withUnsafeReadableBytes { self.receiver.handle($0) }
+            }
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+            context.writeAndFlush(self.wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            var data = frame.unmaskedData
+            self.receiver.closed(code: data.readInteger(as: UInt16.self).map(Int.init) ?? 1005)
+            context.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.receiver.closed(code: 1006)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
