@@ -23,7 +23,7 @@ public protocol AccountStore: Sendable {
     func rotateRefreshToken(
         hash: String,
         now: Date,
-        makeReplacement: @Sendable (_ userID: String, _ familyID: String) -> RefreshTokenRecord
+        makeReplacement: @escaping @Sendable (_ userID: String, _ familyID: String) -> RefreshTokenRecord
     ) async throws -> RefreshRotation
     /// Revokes the family of the given token; returns false when no such token exists.
     func revokeRefreshTokenFamily(hash: String, now: Date) async throws -> Bool

@@ -22,8 +22,8 @@ extension SQLiteStore {
         }
     }
 
-    /// Appends to the event log inside the caller's transaction, so the change and its event commit together; the
-    /// event is published once that transaction commits (and never if it rolls back).
+    /// Appends to the event log inside the caller's write, so the change and its event commit together; the event is
+    /// published once that write commits (and never if it rolls back).
     func append(_ event: NewSessionEvent, at time: Date, in db: Database) throws -> SessionEvent {
         let payload = String(decoding: try WireFormat.makeEncoder().encode(event.payload), as: UTF8.self)
         try db.execute(
@@ -38,8 +38,7 @@ extension SQLiteStore {
             createdAt: time,
             payload: event.payload
         )
-        let publisher = self.publisher
-        db.afterNextTransaction(onCommit: { _ in publisher.publish(stored) })
+        self.writer.stage(stored)
         return stored
     }
 

@@ -68,7 +68,7 @@ extension SQLiteStore {
     }
 
     public func updateMessageContent(
-        id: String, content: String, mentions: [String], editedAt: Date, event: @Sendable (SessionMessage) -> NewSessionEvent
+        id: String, content: String, mentions: [String], editedAt: Date, event: @escaping @Sendable (SessionMessage) -> NewSessionEvent
     ) async throws -> (SessionMessage, SessionEvent) {
         try await self.write { db in
             try db.execute(
@@ -96,7 +96,7 @@ extension SQLiteStore {
         }
     }
 
-    public func addReaction(messageID: String, userID: String, emoji: String, event: @Sendable ([ReactionSummary]) -> NewSessionEvent)
+    public func addReaction(messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) -> NewSessionEvent)
         async throws -> (reactions: [ReactionSummary], event: SessionEvent)?
     {
         try await self.write { db in
@@ -111,7 +111,7 @@ extension SQLiteStore {
         }
     }
 
-    public func removeReaction(messageID: String, userID: String, emoji: String, event: @Sendable ([ReactionSummary]) -> NewSessionEvent)
+    public func removeReaction(messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) -> NewSessionEvent)
         async throws -> (reactions: [ReactionSummary], event: SessionEvent)?
     {
         try await self.write { db in

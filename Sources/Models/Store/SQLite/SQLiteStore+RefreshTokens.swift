@@ -11,7 +11,7 @@ extension SQLiteStore {
     public func rotateRefreshToken(
         hash: String,
         now: Date,
-        makeReplacement: @Sendable (_ userID: String, _ familyID: String) -> RefreshTokenRecord
+        makeReplacement: @escaping @Sendable (_ userID: String, _ familyID: String) -> RefreshTokenRecord
     ) async throws -> RefreshRotation {
         try await self.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [hash]) else {

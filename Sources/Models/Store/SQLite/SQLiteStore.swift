@@ -6,8 +6,13 @@ import GRDB
 /// GRDB serialises writes and runs reads concurrently; its async `read`/`write` keep blocking I/O off the caller's executor.
 public struct SQLiteStore: Store {
     let database: any DatabaseWriter
-    /// Receives every appended event after its transaction commits, in commit order.
-    let publisher: any EventPublisher
+    /// Every write goes through it; it publishes each appended event once its batch commits, in commit order.
+    let writer: GroupCommitWriter
+
+    init(database: any DatabaseWriter, publisher: any EventPublisher) {
+        self.database = database
+        self.writer = GroupCommitWriter(database: database, publisher: publisher)
+    }
 
     /// Opens (creating folders as needed) the database file at `path` and migrates it.
     public static func open(path: String, publisher: any EventPublisher = DiscardingPublisher()) throws -> SQLiteStore {
@@ -37,14 +42,11 @@ public struct SQLiteStore: Store {
         try SQLiteSchema.migrator.migrate(self.database)
     }
 
-    /// Every write goes through here. A row a request refers to may be deleted between the service's checks and this
-    /// transaction (a session deleted while a message is posted); SQLite then refuses the reference, and that is a 404.
-    func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await self.database.write(updates)
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
-            throw DomainError.notFound("Something this request refers to was deleted meanwhile")
-        }
+    /// Every write goes through here, batched with concurrent ones (group commit). A row a request refers to may be
+    /// deleted between the service's checks and the write (a session deleted while a message is posted); SQLite then
+    /// refuses the reference, and that is a 404.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await self.writer.write(updates)
     }
 
     public func checkReachable() async throws {

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import Metrics
+import Synchronization
+
+/// Group commit for the single SQLite writer: writes that arrive while a transaction is committing wait and then
+/// commit together in the next one, each inside its own savepoint. A burst of chat messages costs one commit (one
+/// WAL sync) instead of one per message, and a write that fails rolls back alone.
+///
+/// Events appended by a write are staged and published only when its savepoint was kept and the batch committed,
+/// in commit order, so a client resuming "after id N" never misses an event that committed earlier.
+final class GroupCommitWriter: Sendable {
+    /// A queued write: runs inside the batch's transaction, then learns whether the batch committed.
+    private struct Job: Sendable {
+        let perform: @Sendable (Database) -> [SessionEvent]
+        let complete: @Sendable ((any Error)?) -> Void
+    }
+
+    private struct State {
+        var queue: [Job] = []
+        var draining = false
+    }
+
+    /// More would keep the first writer of a huge burst waiting for the last one's work.
+    static let maximumBatch = 256
+
+    private let database: any DatabaseWriter
+    private let publisher: any EventPublisher
+    private let state = Mutex(State())
+    /// Events appended by the job running now; only the writer's queue touches it.
+    private let staged = Mutex<[SessionEvent]>([])
+    private let batchSizes = Recorder(label: "sessionhub_store_write_batch_size")
+    private let batchDurations = Metrics.Timer(label: "sessionhub_store_write_batch_duration")
+
+    init(database: any DatabaseWriter, publisher: any EventPublisher) {
+        self.database = database
+        self.publisher = publisher
+    }
+
+    /// Called by the store while a write appends an event to the log.
+    func stage(_ event: SessionEvent) {
+        self.staged.withLock { $0.append(event) }
+    }
+
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let outcome = Mutex<Result<T, any Error>?>(nil)
+            let job = Job(
+                perform: { db in
+                    let (result, events) = self.run(updates, in: db)
+                    outcome.withLock { $0 = result }
+                    return events
+                },
+                complete: { batchError in
+                    if let batchError { return continuation.resume(throwing: batchError) }
+                    continuation.resume(with: outcome.withLock { $0 } ?? .failure(CancellationError()))
+                }
+            )
+            let startDraining = self.state.withLock { state -> Bool in
+                state.queue.append(job)
+                guard !state.draining else { return false }
+                state.draining = true
+                return true
+            }
+            if startDraining { Task { await self.drain() } }
+        }
+    }
+
+    /// Commits batches until the queue is empty.
+    private func drain() async {
+        while true {
+            let batch = self.state.withLock { state -> [Job] in
+                let batch = Array(state.queue.prefix(Self.maximumBatch))
+                state.queue.removeFirst(batch.count)
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            let started = ContinuousClock.now
+            do {
+                try await self.database.write { db in
+                    let events = batch.flatMap { $0.perform(db) }
+                    let publisher = self.publisher
+                    db.afterNextTransaction(onCommit: { _ in for event in events { publisher.publish(event) } })
+                }
+                for job in batch { job.complete(nil) }
+            } catch {
+                for job in batch { job.complete(error) }
+            }
+            self.batchSizes.record(batch.count)
+            self.batchDurations.recordInterval(since: started)
+        }
+    }
+
+    /// One write in its own savepoint: its result and, when it was kept, the events it appended.
+    private func run<T>(_ updates: (Database) throws -> T, in db: Database) -> (Result<T, any Error>, [SessionEvent]) {
+        self.staged.withLock { $0.removeAll() }
+        do {
+            var value: T?
+            try db.inSavepoint {
+                value = try updates(db)
+                return .commit
+            }
+            return (.success(value!), self.staged.withLock { $0 })
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            // A row the request refers to was deleted between the service's checks and this write.
+            return (.failure(DomainError.notFound("Something this request refers to was deleted meanwhile")), [])
+        } catch {
+            return (.failure(error), [])
+        }
+    }
+}
+
+extension Metrics.Timer {
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = start.duration(to: .now).components
+        self.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+    }
+}
