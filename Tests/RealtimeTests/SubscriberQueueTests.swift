@@ -10,7 +10,7 @@ struct SubscriberQueueTests {
     let user = User(id: "u1", email: "u@example.com", username: "u", fullName: nil, preferences: [:], isActive: true, createdAt: Date(), updatedAt: Date())
 
     func subscriber(limit: Int = 3) -> Subscriber {
-        Subscriber(id: 1, sessionID: "s", user: self.user, transport: .webSocket, tokenExpiry: .distantFuture, durableLimit: limit)
+        Subscriber(id: 1, sessionID: "s", user: self.user, role: .viewer, transport: .webSocket, tokenExpiry: .distantFuture, durableLimit: limit)
     }
 
     func durable(_ id: Int64) -> OutboundFrame {

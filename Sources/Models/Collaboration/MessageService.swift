@@ -20,18 +20,23 @@ public struct MessageService: Sendable {
     }
 
     public func post(_ draft: MessageDraft, sessionID: String, by user: User) async throws -> Recorded<SessionMessage> {
-        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        try await self.post(draft, in: self.sessions.access(.contribute, sessionID: sessionID, user: user), by: user)
+    }
+
+    /// Posts with a standing already known (a live connection's): no authorization query.
+    public func post(_ draft: MessageDraft, in session: SessionAccess, by user: User) async throws -> Recorded<SessionMessage> {
+        try session.require(.contribute)
         let type = draft.type ?? .chat
         try MessageValidation.check(draft, type: type)
         if let parentID = draft.parentID {
-            guard let parent = try await self.store.message(id: parentID, sessionID: session.id), parent.type != .direct else {
+            guard let parent = try await self.store.message(id: parentID, sessionID: session.sessionID), parent.type != .direct else {
                 throw DomainError.invalid("parent_id", "names no message of this session")
             }
         }
         let message = SessionMessage(
-            id: UUID().uuidString.lowercased(), sessionID: session.id, userID: user.id, username: user.username,
+            id: UUID().uuidString.lowercased(), sessionID: session.sessionID, userID: user.id, username: user.username,
             type: type == .comment ? .comment : .chat, content: draft.content,
-            mentions: try await self.mentions(in: draft.content, sessionID: session.id), file: draft.file, line: draft.line,
+            mentions: try await self.mentions(in: draft.content, sessionID: session.sessionID), file: draft.file, line: draft.line,
             codeSnippet: draft.codeSnippet, parentID: draft.parentID, toUserID: nil, createdAt: self.now(), editedAt: nil,
             deletedAt: nil, reactions: []
         )
@@ -43,13 +48,17 @@ public struct MessageService: Sendable {
 
     /// A message only its sender and `recipientID` see, live and in listings; the recipient must have access too.
     public func sendDirect(_ draft: DirectMessageDraft, sessionID: String, by user: User) async throws -> Recorded<SessionMessage> {
-        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        try await self.sendDirect(draft, in: self.sessions.access(.contribute, sessionID: sessionID, user: user), by: user)
+    }
+
+    public func sendDirect(_ draft: DirectMessageDraft, in session: SessionAccess, by user: User) async throws -> Recorded<SessionMessage> {
+        try session.require(.contribute)
         try MessageValidation.checkContent(draft.content)
-        guard draft.toUserID != user.id, try await self.sessions.role(of: draft.toUserID, inSessionID: session.id) != nil else {
+        guard draft.toUserID != user.id, try await self.sessions.role(of: draft.toUserID, inSessionID: session.sessionID) != nil else {
             throw DomainError.invalid("to_user_id", "names nobody else who can see this session")
         }
         let message = SessionMessage(
-            id: UUID().uuidString.lowercased(), sessionID: session.id, userID: user.id, username: user.username, type: .direct,
+            id: UUID().uuidString.lowercased(), sessionID: session.sessionID, userID: user.id, username: user.username, type: .direct,
             content: draft.content, mentions: [], file: nil, line: nil, codeSnippet: nil, parentID: nil, toUserID: draft.toUserID,
             createdAt: self.now(), editedAt: nil, deletedAt: nil, reactions: []
         )

@@ -57,10 +57,14 @@ public struct SessionService: Sendable {
     /// The caller's session and role, requiring `action`: 404 without access, 403 with too small a role.
     public func authorize(_ action: SessionRole.Action, sessionID: String, user: User) async throws -> CodingSession {
         let session = try await self.session(id: sessionID, for: user)
-        guard let role = session.role, role.permits(action) else {
-            throw DomainError.forbidden("Your role in this session (\(session.role?.rawValue ?? "none")) does not allow this")
-        }
+        try SessionAccess(sessionID: session.id, role: session.role ?? .viewer).require(action)
         return session
+    }
+
+    /// The caller's standing in the session, requiring `action`: 404 without access, 403 with too small a role.
+    public func access(_ action: SessionRole.Action, sessionID: String, user: User) async throws -> SessionAccess {
+        let session = try await self.authorize(action, sessionID: sessionID, user: user)
+        return SessionAccess(sessionID: session.id, role: session.role ?? .viewer)
     }
 
     public func list(for user: User, matching query: SessionQuery, page: PageRequest) async throws -> Page<CodingSession> {

@@ -41,7 +41,7 @@ extension CollaborationGateway {
         let (user, sessionID) = (sender.user, sender.sessionID)
         switch kind {
         case .chat(let draft), .codeComment(let draft):
-            return try await self.messages.post(draft, sessionID: sessionID, by: user).eventID
+            return try await self.messages.post(draft, in: self.access(of: sender), by: user).eventID
         case .reaction(let messageID, let emoji, let add):
             return add
                 ? try await self.messages.react(ReactionDraft(emoji: emoji), messageID: messageID, sessionID: sessionID, by: user).eventID
@@ -53,7 +53,7 @@ extension CollaborationGateway {
         case .deleteMessage(let messageID):
             return try await self.messages.delete(messageID: messageID, sessionID: sessionID, by: user).eventID
         case .directMessage(let draft):
-            return try await self.messages.sendDirect(draft, sessionID: sessionID, by: user).eventID
+            return try await self.messages.sendDirect(draft, in: self.access(of: sender), by: user).eventID
         case .cursor(let cursor):
             try await self.share(.object(cursor), as: "cursor_update", key: "cursor", from: sender) { $0.cursor = .object(cursor) }
         case .viewport(let viewport):
@@ -73,6 +73,14 @@ extension CollaborationGateway {
             break
         }
         return nil
+    }
+
+    /// A connection's standing was checked when it opened and is kept current by the hub; a REST call's is read now.
+    private func access(of sender: Sender) async throws -> SessionAccess {
+        switch sender {
+        case .connection(let connection): connection.access
+        case .request(let user, let sessionID): try await self.sessions.access(.contribute, sessionID: sessionID, user: user)
+        }
     }
 
     /// Records and broadcasts an ephemeral change (cursor, viewport, status) of the sender's presence. Cursor and

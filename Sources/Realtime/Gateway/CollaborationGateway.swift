@@ -38,7 +38,7 @@ public struct CollaborationGateway: Sendable {
     {
         let session = try await self.sessions.session(id: sessionID, for: identity.user)
         let role = session.role ?? .viewer
-        let subscriber = self.hub.subscribe(sessionID: session.id, user: identity.user, transport: transport, tokenExpiry: identity.expiresAt)
+        let subscriber = self.hub.subscribe(sessionID: session.id, user: identity.user, role: role, transport: transport, tokenExpiry: identity.expiresAt)
         do {
             let head = try await self.sessions.latestEventID(sessionID: session.id)
             let (me, arrived) = self.hub.presence.attach(sessionID: session.id, user: identity.user, role: role, connectionID: subscriber.id)

@@ -11,4 +11,5 @@ struct LiveConnection: Sendable {
 
     var sessionID: String { self.subscriber.sessionID }
     var user: User { self.subscriber.user }
+    var access: SessionAccess { SessionAccess(sessionID: self.sessionID, role: self.subscriber.role) }
 }

@@ -28,11 +28,12 @@ public final class BroadcastHub: Service, Sendable {
         self.logger = logger
     }
 
-    func subscribe(sessionID: String, user: User, transport: Subscriber.Transport, tokenExpiry: Date) -> Subscriber {
+    func subscribe(sessionID: String, user: User, role: SessionRole, transport: Subscriber.Transport, tokenExpiry: Date) -> Subscriber {
         let subscriber = Subscriber(
             id: self.nextSubscriberID.add(1, ordering: .relaxed).oldValue,
             sessionID: sessionID,
             user: user,
+            role: role,
             transport: transport,
             tokenExpiry: tokenExpiry,
             durableLimit: self.limits.subscriberQueueEvents
@@ -121,6 +122,7 @@ public final class BroadcastHub: Service, Sendable {
                     subscriber.close(.accessLost)
                     continue
                 }
+                subscriber.role = role
                 self.presence.setRole(role, sessionID: subscriber.sessionID, userID: subscriber.user.id)
             } catch {
                 // Keep the connection: a failed check is not a lost permission. The next change checks again.

@@ -49,6 +49,7 @@ final class Subscriber: Sendable {
         var closeWatcher: CheckedContinuation<Void, Never>?
         var closeReason: CloseReason?
         var tokenExpiry: Date
+        var role: SessionRole
     }
 
     let id: UInt64
@@ -58,18 +59,24 @@ final class Subscriber: Sendable {
     private let durableLimit: Int
     private let state: Mutex<State>
 
-    init(id: UInt64, sessionID: String, user: User, transport: Transport, tokenExpiry: Date, durableLimit: Int) {
+    init(id: UInt64, sessionID: String, user: User, role: SessionRole, transport: Transport, tokenExpiry: Date, durableLimit: Int) {
         self.id = id
         self.sessionID = sessionID
         self.user = user
         self.transport = transport
         self.durableLimit = durableLimit
-        self.state = Mutex(State(tokenExpiry: tokenExpiry))
+        self.state = Mutex(State(tokenExpiry: tokenExpiry, role: role))
     }
 
     var tokenExpiry: Date {
         get { self.state.withLock { $0.tokenExpiry } }
         set { self.state.withLock { $0.tokenExpiry = newValue } }
+    }
+
+    /// The user's role as of the opening or the hub's latest re-check.
+    var role: SessionRole {
+        get { self.state.withLock { $0.role } }
+        set { self.state.withLock { $0.role = newValue } }
     }
 
     func enqueue(_ frame: OutboundFrame) -> EnqueueResult {
