@@ -17,6 +17,8 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
 }
 
 func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    // First: metrics made before swift-metrics is bootstrapped would record nowhere.
+    let metrics = PrometheusMetrics.registry
     // The store publishes each committed event into the bridge; the hub consumes it in commit order.
     let bridge = InProcessBridge()
     let store = try openStore(configuration.database, publisher: bridge, logger: logger)
@@ -42,6 +44,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
+    // Outside the problem middleware, so errors are counted with the status their problem+json answer carries.
+    router.add(middleware: MetricsMiddleware())
     if !configuration.corsOrigins.isEmpty {
         router.add(middleware: makeCORSMiddleware(configuration))
     }
@@ -58,6 +62,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     MessagesController(messages: messages).addRoutes(to: router.group("api/sessions/:session_id/messages"))
     SessionStreamController(gateway: gateway).addRoutes(to: router.group("api/sessions/:session_id"))
     HubStatisticsController(hub: hub).addRoutes(to: router)
+    MetricsController(registry: metrics, hub: hub).addRoutes(to: router)
     TeamsController(teams: teams, sessions: sessions).addRoutes(to: router.group("api/teams"))
     AnalyticsController(analytics: analytics).addRoutes(to: router.group("api/analytics"))
     InsightsController(insights: insights).addRoutes(to: router.group("api/insights"))

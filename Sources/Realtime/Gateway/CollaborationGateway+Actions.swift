@@ -75,12 +75,11 @@ extension CollaborationGateway {
         return nil
     }
 
-    /// A connection's standing was checked when it opened and is kept current by the hub; a REST call's is read now.
+    /// A connection's standing was checked when it opened and is kept current by the hub; a REST call's is read now,
+    /// and so is a connection's while the hub re-checks it.
     private func access(of sender: Sender) async throws -> SessionAccess {
-        switch sender {
-        case .connection(let connection): connection.access
-        case .request(let user, let sessionID): try await self.sessions.access(.contribute, sessionID: sessionID, user: user)
-        }
+        if case .connection(let connection) = sender, let access = connection.access { return access }
+        return try await self.sessions.access(.contribute, sessionID: sender.sessionID, user: sender.user)
     }
 
     /// Records and broadcasts an ephemeral change (cursor, viewport, status) of the sender's presence. Cursor and

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Models
 import NIOCore
 import ServiceLifecycle
@@ -87,9 +88,10 @@ public struct CollaborationGateway: Sendable {
 
     /// Writes `connected`, then the missed durable events from the log, then the live queue, skipping ids already
     /// sent; returns when the hub ends the subscription. A lost permission during replay ends it as `.accessLost`.
+    /// `write` gets everything queued at once, so a transport can send a burst with one flush.
     ///
     /// At shutdown the server waits for open responses before the hub hears of it, so each pump ends itself then.
-    func pump(_ connection: LiveConnection, write: (Subscriber.Outgoing) async throws -> Void) async throws -> Subscriber.CloseReason {
+    func pump(_ connection: LiveConnection, write: ([Subscriber.Outgoing]) async throws -> Void) async throws -> Subscriber.CloseReason {
         try await withGracefulShutdownHandler {
             try await self.deliver(connection, write: write)
         } onGracefulShutdown: {
@@ -97,8 +99,10 @@ public struct CollaborationGateway: Sendable {
         }
     }
 
-    private func deliver(_ connection: LiveConnection, write: (Subscriber.Outgoing) async throws -> Void) async throws -> Subscriber.CloseReason {
-        try await write(.frame(connection.connected))
+    private func deliver(_ connection: LiveConnection, write: ([Subscriber.Outgoing]) async throws -> Void) async throws
+        -> Subscriber.CloseReason
+    {
+        try await write([.frame(connection.connected)])
         var lastSent = connection.startAfter
         if connection.isResuming {
             do {
@@ -110,11 +114,9 @@ public struct CollaborationGateway: Sendable {
                         for: connection.user,
                         page: PageRequest(limit: Self.replayPageSize, cursor: PageCursor(key: nil, id: String(lastSent)))
                     )
-                    for event in page.items {
-                        let frame = OutboundFrame(event: event)
-                        lastSent = event.id
-                        if frame.isVisible(to: connection.user.id) { try await write(.frame(frame)) }
-                    }
+                    lastSent = page.items.last?.id ?? lastSent
+                    let frames = page.items.map(OutboundFrame.init(event:)).filter { $0.isVisible(to: connection.user.id) }
+                    if !frames.isEmpty { try await write(frames.map(Subscriber.Outgoing.frame)) }
                 } while page.nextCursor != nil
             } catch DomainError.notFound {
                 return .accessLost
@@ -125,14 +127,23 @@ public struct CollaborationGateway: Sendable {
             case .closed(let reason):
                 return reason
             case .batch(let items):
-                for item in items {
-                    if case .frame(let frame) = item, let id = frame.eventID {
-                        guard id > lastSent else { continue }
-                        lastSent = id
-                    }
-                    try await write(item)
+                let fresh = items.filter { item in
+                    guard case .frame(let frame) = item, let id = frame.eventID else { return true }
+                    guard id > lastSent else { return false }
+                    lastSent = id
+                    return true
                 }
+                guard !fresh.isEmpty else { continue }
+                try await write(fresh)
+                self.recordLatency(of: fresh)
             }
+        }
+    }
+
+    private func recordLatency(of items: [Subscriber.Outgoing]) {
+        let now = ContinuousClock.now
+        for case .frame(let frame) in items {
+            self.hub.counters.deliveryLatency.record(duration: frame.createdAt.duration(to: now))
         }
     }
 }

@@ -11,5 +11,6 @@ struct LiveConnection: Sendable {
 
     var sessionID: String { self.subscriber.sessionID }
     var user: User { self.subscriber.user }
-    var access: SessionAccess { SessionAccess(sessionID: self.sessionID, role: self.subscriber.role) }
+    /// The standing the hub keeps current; nil while a change to it is being re-checked.
+    var access: SessionAccess? { self.subscriber.role.map { SessionAccess(sessionID: self.sessionID, role: $0) } }
 }

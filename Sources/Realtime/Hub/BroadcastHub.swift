@@ -73,7 +73,10 @@ public final class BroadcastHub: Service, Sendable {
                 group.addTask { await self.maintainUntilCancelled() }
                 for await delivery in self.bridge.deliveries {
                     switch delivery {
-                    case .event(let event): self.deliver(OutboundFrame(event: event), toSessionID: event.sessionID)
+                    case .event(let event):
+                        self.counters.add(.eventsPublished)
+                        self.suspendRoleIfChanged(by: event)
+                        self.deliver(OutboundFrame(event: event), toSessionID: event.sessionID)
                     // Re-checks read the store; the fan-out of later events does not wait for them.
                     case .accessChanged(let change): group.addTask { await self.recheckAccess(after: change) }
                     }
@@ -84,6 +87,15 @@ public final class BroadcastHub: Service, Sendable {
             self.closeAll(.shutdown)
             self.bridge.finish()
         }
+    }
+
+    /// A participant's new role reaches the hub as this event, before the service asks for a re-check: until that
+    /// re-check is done, their connections' frames are authorized against the store, so a client that reacts to the
+    /// event cannot act with the old role.
+    private func suspendRoleIfChanged(by event: SessionEvent) {
+        guard event.type == "participant_updated", case .string(let userID)? = event.payload["user_id"] else { return }
+        let affected = self.rooms.withLock { $0[event.sessionID].map { $0.values.filter { $0.user.id == userID } } ?? [] }
+        for subscriber in affected { subscriber.role = nil }
     }
 
     private func allSubscribers() -> [Subscriber] {

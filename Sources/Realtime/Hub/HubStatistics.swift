@@ -1,33 +1,3 @@
-import Synchronization
-
-/// Counters of the hub since start, for `GET /ws/stats` (and the metrics endpoint of the performance issue).
-final class HubCounters: Sendable {
-    let messagesIn = Atomic<Int>(0)
-    let framesOut = Atomic<Int>(0)
-    let coalesced = Atomic<Int>(0)
-    let dropped = Atomic<Int>(0)
-    let slowConsumerCloses = Atomic<Int>(0)
-    let floodCloses = Atomic<Int>(0)
-    let rateLimited = Atomic<Int>(0)
-
-    enum Counter {
-        case messagesIn, framesOut, coalesced, dropped, slowConsumerCloses, floodCloses, rateLimited
-    }
-
-    func add(_ counter: Counter, _ amount: Int = 1) {
-        guard amount > 0 else { return }
-        switch counter {
-        case .messagesIn: self.messagesIn.add(amount, ordering: .relaxed)
-        case .framesOut: self.framesOut.add(amount, ordering: .relaxed)
-        case .coalesced: self.coalesced.add(amount, ordering: .relaxed)
-        case .dropped: self.dropped.add(amount, ordering: .relaxed)
-        case .slowConsumerCloses: self.slowConsumerCloses.add(amount, ordering: .relaxed)
-        case .floodCloses: self.floodCloses.add(amount, ordering: .relaxed)
-        case .rateLimited: self.rateLimited.add(amount, ordering: .relaxed)
-        }
-    }
-}
-
 /// The body of `GET /ws/stats`.
 public struct HubStatistics: Sendable, Encodable {
     public struct Connections: Sendable, Encodable {

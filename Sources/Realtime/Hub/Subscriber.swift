@@ -49,7 +49,7 @@ final class Subscriber: Sendable {
         var closeWatcher: CheckedContinuation<Void, Never>?
         var closeReason: CloseReason?
         var tokenExpiry: Date
-        var role: SessionRole
+        var role: SessionRole?
     }
 
     let id: UInt64
@@ -73,8 +73,8 @@ final class Subscriber: Sendable {
         set { self.state.withLock { $0.tokenExpiry = newValue } }
     }
 
-    /// The user's role as of the opening or the hub's latest re-check.
-    var role: SessionRole {
+    /// The user's role as of the opening or the hub's latest re-check; nil while a change to it is being re-checked.
+    var role: SessionRole? {
         get { self.state.withLock { $0.role } }
         set { self.state.withLock { $0.role = newValue } }
     }

@@ -19,15 +19,15 @@ public struct OutboundFrame: Sendable {
     let excludedUserID: String?
     /// Ephemeral frames with the same key replace each other in a lagging subscriber's queue.
     let coalescingKey: String?
+    /// When the hub made it: the start of its delivery latency.
+    let createdAt: ContinuousClock.Instant
 
     init(
         fields: [String: JSONValue], eventID: Int64? = nil, audience: Set<String>? = nil, excludedUserID: String? = nil,
         coalescingKey: String? = nil
     ) {
         let type = fields["type"].flatMap { if case .string(let type) = $0 { type } else { nil } } ?? "unknown"
-        // Encoding a JSONValue tree cannot fail: it holds only strings, finite numbers, bools, arrays and objects.
-        let data = (try? WireFormat.makeEncoder().encode(JSONValue.object(fields))) ?? Data("{}".utf8)
-        let text = String(decoding: data, as: UTF8.self)
+        let text = JSONValue.object(fields).jsonText
         self.type = type
         self.json = ByteBuffer(string: text)
         self.sse = ByteBuffer(string: ServerSentEvent(id: eventID, event: type, data: text).encoded)
@@ -35,6 +35,7 @@ public struct OutboundFrame: Sendable {
         self.audience = audience
         self.excludedUserID = excludedUserID
         self.coalescingKey = coalescingKey
+        self.createdAt = .now
     }
 
     /// Whether a subscriber of `userID` gets this frame.

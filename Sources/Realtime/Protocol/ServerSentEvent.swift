@@ -28,6 +28,8 @@ public struct ServerSentEvent: Sendable, Equatable {
         if let id = self.id { frame += "id: \(id)\n" }
         if let event = self.event { frame += "event: \(Self.singleLine(event))\n" }
         if let retry = self.retryMilliseconds { frame += "retry: \(retry)\n" }
+        // Serialized JSON is one line: the common case needs no splitting.
+        guard self.data.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return frame + "data: \(self.data)\n\n" }
         // \n, \r\n and \r end a line for an SSE parser, and nothing else does (U+2028 inside JSON must survive).
         let normalized = self.data.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {

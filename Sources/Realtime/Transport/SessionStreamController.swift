@@ -42,12 +42,7 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
                 group.addTask { await gateway.cutOffWhenStalled(connection, channel: channel) }
                 do {
                     try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
-                    let reason = try await gateway.pump(connection) { item in
-                        switch item {
-                        case .frame(let frame): try await writer.write(frame.sse)
-                        case .heartbeat: try await writer.write(ByteBuffer(string: ServerSentEvent.heartbeat))
-                        }
-                    }
+                    let reason = try await gateway.pump(connection) { items in try await writer.write(Self.events(items)) }
                     if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
                     try await writer.finish(nil)
                 } catch {
@@ -57,6 +52,20 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
             }
             await gateway.disconnect(connection)
         })
+    }
+
+    /// A burst of queued events as one write; a lone event is sent as encoded, without a copy.
+    static func events(_ items: [Subscriber.Outgoing]) -> ByteBuffer {
+        func encoded(_ item: Subscriber.Outgoing) -> ByteBuffer {
+            switch item {
+            case .frame(let frame): frame.sse
+            case .heartbeat: ByteBuffer(string: ServerSentEvent.heartbeat)
+            }
+        }
+        if items.count == 1 { return encoded(items[0]) }
+        var burst = ByteBuffer()
+        for item in items { burst.writeImmutableBuffer(encoded(item)) }
+        return burst
     }
 
     /// Takes exactly the JSON of a WebSocket frame; 202 with the `ack` (or `pong`), or the error as problem+json.

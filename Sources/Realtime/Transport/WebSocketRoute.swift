@@ -55,9 +55,10 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         let reason = await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.read(inbound, replyingTo: outbound, for: connection) }
             group.addTask { await self.gateway.cutOffWhenStalled(connection, channel: context.requestContext.channel) }
-            let reason = try? await self.gateway.pump(connection) { item in
+            let channel = context.requestContext.channel
+            let reason = try? await self.gateway.pump(connection) { items in
                 // The library pings on its own; SSE heartbeats have no WebSocket counterpart.
-                if case .frame(let frame) = item { try await Self.send(frame, to: outbound) }
+                try await Self.send(items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } }, to: channel)
             }
             if let reason { await Self.close(outbound, for: reason, sessionID: sessionID) }
             group.cancelAll()
@@ -115,6 +116,20 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         } catch {
             return .error(code: "INTERNAL_ERROR", message: "The message could not be processed", ref: decoded.ref, sessionID: connection.sessionID)
         }
+    }
+
+    /// Broadcast frames go into the channel directly, a burst with one flush (one system call), where the library's
+    /// writer flushes every frame; replies and the closing handshake keep using the library's writer. Returns once
+    /// the bytes are with the kernel, so a client that stops reading holds up only its own subscription, whose
+    /// queue then overflows and closes it.
+    private static func send(_ frames: [OutboundFrame], to channel: any Channel) async throws {
+        guard let last = frames.last else { return }
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        channel.eventLoop.execute {
+            for frame in frames.dropLast() { channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame.json), promise: nil) }
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: last.json), promise: written)
+        }
+        try await written.futureResult.get()
     }
 
     private static func send(_ frame: OutboundFrame, to outbound: WebSocketOutboundWriter) async throws {

@@ -48,17 +48,22 @@ final class ServerProcess: Sendable {
         return folder
     }
 
-    /// Runs the binary to completion (for --help and refused configurations): exit status and everything it printed.
-    static func run(arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
-        let (process, output) = try self.launch(arguments: arguments, environment: environment, in: try self.makeFolder())
+    /// Runs a program (the server by default, for --help and refused configurations) to completion: its exit status
+    /// and everything it printed.
+    static func run(_ executable: URL = binary, arguments: [String], environment: [String: String] = [:]) async throws
+        -> (status: Int32, output: String)
+    {
+        let (process, output) = try self.launch(executable, arguments: arguments, environment: environment, in: try self.makeFolder())
         while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         try await Task.sleep(for: .milliseconds(50))
         return (process.terminationStatus, output.text)
     }
 
-    private static func launch(arguments: [String], environment: [String: String], in folder: URL) throws -> (Process, ProcessOutput) {
+    private static func launch(_ executable: URL = binary, arguments: [String], environment: [String: String], in folder: URL) throws
+        -> (Process, ProcessOutput)
+    {
         let process = Process()
-        process.executableURL = self.binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = folder
         // Only what the test sets: the developer's own .env or variables must not leak in.

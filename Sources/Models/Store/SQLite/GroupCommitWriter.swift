@@ -30,7 +30,7 @@ final class GroupCommitWriter: Sendable {
     /// Events appended by the job running now; only the writer's queue touches it.
     private let staged = Mutex<[SessionEvent]>([])
     private let batchSizes = Recorder(label: "sessionhub_store_write_batch_size")
-    private let batchDurations = Metrics.Timer(label: "sessionhub_store_write_batch_duration")
+    private let batchDurations = Metrics.Timer(label: "sessionhub_store_write_batch_duration_seconds")
 
     init(database: any DatabaseWriter, publisher: any EventPublisher) {
         self.database = database
@@ -88,7 +88,7 @@ final class GroupCommitWriter: Sendable {
                 for job in batch { job.complete(error) }
             }
             self.batchSizes.record(batch.count)
-            self.batchDurations.recordInterval(since: started)
+            self.batchDurations.record(duration: started.duration(to: .now))
         }
     }
 
@@ -108,12 +108,5 @@ final class GroupCommitWriter: Sendable {
         } catch {
             return (.failure(error), [])
         }
-    }
-}
-
-extension Metrics.Timer {
-    func recordInterval(since start: ContinuousClock.Instant) {
-        let elapsed = start.duration(to: .now).components
-        self.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
     }
 }

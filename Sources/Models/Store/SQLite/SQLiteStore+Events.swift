@@ -25,7 +25,7 @@ extension SQLiteStore {
     /// Appends to the event log inside the caller's write, so the change and its event commit together; the event is
     /// published once that write commits (and never if it rolls back).
     func append(_ event: NewSessionEvent, at time: Date, in db: Database) throws -> SessionEvent {
-        let payload = String(decoding: try WireFormat.makeEncoder().encode(event.payload), as: UTF8.self)
+        let payload = JSONValue.object(event.payload).jsonText
         try db.execute(
             sql: "INSERT INTO session_events (session_id, type, actor_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [event.sessionID, event.type, event.actorID, payload, time]
