@@ -110,7 +110,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RealtimeTests",
-            dependencies: ["Realtime", "Models", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "Realtime", "Models", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -28,23 +28,23 @@ struct SubscriberQueueTests {
 
     @Test func aLaggingSubscriberGetsOnlyTheNewestCursorOfEachUser() async {
         let subscriber = self.subscriber()
-        #expect(subscriber.enqueue(self.cursor(line: 1)) == .queued)
-        #expect(subscriber.enqueue(self.durable(10)) == .queued)
-        #expect(subscriber.enqueue(self.cursor(line: 2)) == .coalesced)
-        #expect(subscriber.enqueue(self.cursor(line: 3)) == .coalesced)
-        #expect(subscriber.enqueue(self.cursor(line: 1, of: "u3")) == .queued)
+        #expect(subscriber.enqueue(self.cursor(line: 1)).0 == .queued)
+        #expect(subscriber.enqueue(self.durable(10)).0 == .queued)
+        #expect(subscriber.enqueue(self.cursor(line: 2)).0 == .coalesced)
+        #expect(subscriber.enqueue(self.cursor(line: 3)).0 == .coalesced)
+        #expect(subscriber.enqueue(self.cursor(line: 1, of: "u3")).0 == .queued)
         let frames = await self.delivered(subscriber)
         #expect(frames.map(\.type) == ["cursor_update", "chat_message", "cursor_update"])
         #expect(String(buffer: frames[0].json).contains(#""line":3"#))
         // Once drained, the next cursor is queued afresh.
-        #expect(subscriber.enqueue(self.cursor(line: 4)) == .queued)
+        #expect(subscriber.enqueue(self.cursor(line: 4)).0 == .queued)
     }
 
     @Test func passingTheDurableBoundClosesAsASlowConsumerAndDropsTheBacklog() async {
         let subscriber = self.subscriber(limit: 3)
-        for id in 1...3 { #expect(subscriber.enqueue(self.durable(Int64(id))) == .queued) }
-        #expect(subscriber.enqueue(self.durable(4)) == .overflowed)
-        #expect(subscriber.enqueue(self.durable(5)) == .closed)
+        for id in 1...3 { #expect(subscriber.enqueue(self.durable(Int64(id))).0 == .queued) }
+        #expect(subscriber.enqueue(self.durable(4)).0 == .overflowed)
+        #expect(subscriber.enqueue(self.durable(5)).0 == .closed)
         guard case .closed(let reason) = await subscriber.next() else {
             Issue.record("expected the subscription to be closed")
             return
@@ -55,8 +55,8 @@ struct SubscriberQueueTests {
     @Test func drainingResetsTheBound() async {
         let subscriber = self.subscriber(limit: 2)
         for round in 0..<5 {
-            #expect(subscriber.enqueue(self.durable(Int64(round * 2))) == .queued)
-            #expect(subscriber.enqueue(self.durable(Int64(round * 2 + 1))) == .queued)
+            #expect(subscriber.enqueue(self.durable(Int64(round * 2))).0 == .queued)
+            #expect(subscriber.enqueue(self.durable(Int64(round * 2 + 1))).0 == .queued)
             #expect(await self.delivered(subscriber).count == 2)
         }
     }

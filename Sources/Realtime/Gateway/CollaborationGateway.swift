@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import Models
 import NIOCore
 import ServiceLifecycle
@@ -88,20 +87,23 @@ public struct CollaborationGateway: Sendable {
 
     /// Writes `connected`, then the missed durable events from the log, then the live queue, skipping ids already
     /// sent; returns when the hub ends the subscription. A lost permission during replay ends it as `.accessLost`.
-    /// `write` gets everything queued at once, so a transport can send a burst with one flush.
+    /// `write` gets everything queued at once, so a transport can send a burst with one flush. With a `directSink`,
+    /// live events after the replay are written by the hub itself (see `Subscriber`), and this waits for the end.
     ///
     /// At shutdown the server waits for open responses before the hub hears of it, so each pump ends itself then.
-    func pump(_ connection: LiveConnection, write: ([Subscriber.Outgoing]) async throws -> Void) async throws -> Subscriber.CloseReason {
+    func pump(
+        _ connection: LiveConnection, directSink: (any DirectSink)? = nil, write: ([Subscriber.Outgoing]) async throws -> Void
+    ) async throws -> Subscriber.CloseReason {
         try await withGracefulShutdownHandler {
-            try await self.deliver(connection, write: write)
+            try await self.deliver(connection, directSink: directSink, write: write)
         } onGracefulShutdown: {
             connection.subscriber.close(.shutdown)
         }
     }
 
-    private func deliver(_ connection: LiveConnection, write: ([Subscriber.Outgoing]) async throws -> Void) async throws
-        -> Subscriber.CloseReason
-    {
+    private func deliver(
+        _ connection: LiveConnection, directSink: (any DirectSink)?, write: ([Subscriber.Outgoing]) async throws -> Void
+    ) async throws -> Subscriber.CloseReason {
         try await write([.frame(connection.connected)])
         var lastSent = connection.startAfter
         if connection.isResuming {
@@ -122,6 +124,13 @@ public struct CollaborationGateway: Sendable {
                 return .accessLost
             }
         }
+        if let directSink {
+            if let sink = connection.subscriber.handOver(to: directSink, lastSent: lastSent) {
+                self.hub.drain([connection.subscriber], on: sink.eventLoop)
+            }
+            await connection.subscriber.waitUntilClosed()
+            return connection.subscriber.closeReason ?? .shutdown
+        }
         while true {
             switch await connection.subscriber.next() {
             case .closed(let reason):
@@ -135,15 +144,8 @@ public struct CollaborationGateway: Sendable {
                 }
                 guard !fresh.isEmpty else { continue }
                 try await write(fresh)
-                self.recordLatency(of: fresh)
+                self.hub.recordLatency(of: fresh.compactMap { if case .frame(let frame) = $0 { frame } else { nil } })
             }
-        }
-    }
-
-    private func recordLatency(of items: [Subscriber.Outgoing]) {
-        let now = ContinuousClock.now
-        for case .frame(let frame) in items {
-            self.hub.counters.deliveryLatency.record(duration: frame.createdAt.duration(to: now))
         }
     }
 }

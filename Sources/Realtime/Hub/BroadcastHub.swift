@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import Metrics
 import Models
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -49,22 +51,40 @@ public final class BroadcastHub: Service, Sendable {
         }
     }
 
-    /// Queues a frame for every subscriber of the room allowed to see it.
+    /// Queues a frame for every subscriber of the room allowed to see it. Subscribers in direct delivery are then
+    /// drained on their event loops, one task per loop for the whole room rather than one wake-up per subscriber.
     func deliver(_ frame: OutboundFrame, toSessionID sessionID: String) {
         let subscribers = self.rooms.withLock { $0[sessionID].map { Array($0.values) } ?? [] }
         var (queued, coalesced, dropped, overflowed) = (0, 0, 0, 0)
+        var drains: [ObjectIdentifier: (loop: any EventLoop, subscribers: [Subscriber])] = [:]
         for subscriber in subscribers where frame.isVisible(to: subscriber.user.id) {
-            switch subscriber.enqueue(frame) {
+            let (result, sink) = subscriber.enqueue(frame)
+            switch result {
             case .queued: queued += 1
             case .coalesced: coalesced += 1
             case .overflowed: overflowed += 1
             case .closed: dropped += 1
             }
+            if let sink { drains[ObjectIdentifier(sink.eventLoop), default: (sink.eventLoop, [])].subscribers.append(subscriber) }
         }
+        for (loop, subscribers) in drains.values { self.drain(subscribers, on: loop) }
         self.counters.add(.framesOut, queued)
         self.counters.add(.coalesced, coalesced)
         self.counters.add(.dropped, dropped)
         self.counters.add(.slowConsumerCloses, overflowed)
+    }
+
+    /// Writes out what the subscribers (all on `loop`) have queued.
+    func drain(_ subscribers: [Subscriber], on loop: any EventLoop) {
+        loop.execute {
+            for subscriber in subscribers { self.recordLatency(of: subscriber.drain()) }
+        }
+    }
+
+    func recordLatency(of frames: [OutboundFrame]) {
+        guard !frames.isEmpty else { return }
+        let now = ContinuousClock.now
+        for frame in frames { self.counters.deliveryLatency.record(duration: frame.createdAt.duration(to: now)) }
     }
 
     public func run() async throws {
@@ -151,6 +171,10 @@ public final class BroadcastHub: Service, Sendable {
             let now = Date()
             let subscribers = self.allSubscribers()
             for subscriber in subscribers where subscriber.tokenExpiry <= now { subscriber.close(.tokenExpired) }
+            // A connection that was over its high-water mark at its last drain gets another chance.
+            for subscriber in subscribers {
+                if let sink = subscriber.stalledSink() { self.drain([subscriber], on: sink.eventLoop) }
+            }
             if lastHeartbeat.duration(to: .now) >= .seconds(self.limits.sseHeartbeatSeconds) {
                 lastHeartbeat = .now
                 for subscriber in subscribers where subscriber.transport == .sse { subscriber.enqueueHeartbeat() }

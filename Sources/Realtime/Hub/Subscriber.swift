@@ -1,10 +1,22 @@
 import Foundation
 import Models
+import NIOCore
 import Synchronization
+
+/// Where a subscriber in direct delivery writes: its connection, written on the connection's own event loop.
+protocol DirectSink: Sendable {
+    var eventLoop: any EventLoop { get }
+    /// Whether the connection takes more without buffering past its high-water mark (asked on the event loop).
+    var isWritable: Bool { get }
+    /// Writes the frames with one flush (on the event loop).
+    func write(_ frames: [OutboundFrame])
+}
 
 /// One WebSocket or SSE connection as the hub sees it: a bounded outbound queue its transport drains.
 ///
-/// The hub enqueues without waiting; the transport's writer waits here for work. Ephemeral frames (cursor, viewport,
+/// The hub enqueues without waiting. At first the transport's writer task waits here for work (it sends `connected`
+/// and any replay); a WebSocket then hands over to direct delivery, where the hub drains the queue on the
+/// connection's event loop itself, with no task to wake per frame. Ephemeral frames (cursor, viewport,
 /// status) replace their pending predecessor of the same key, so a lagging subscriber gets the newest position, not
 /// every step. Durable frames are never dropped: past `durableLimit` pending ones the subscriber is closed as a slow
 /// consumer, and its client resumes from the last id it received.
@@ -46,10 +58,17 @@ final class Subscriber: Sendable {
         var pendingEphemeral: [String: OutboundFrame] = [:]
         var pendingDurable = 0
         var waiter: CheckedContinuation<Void, Never>?
-        var closeWatcher: CheckedContinuation<Void, Never>?
+        /// The tasks waiting for the end: the transport's writer and its stalled-client guard.
+        var closeWatchers: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWatcher = 0
         var closeReason: CloseReason?
         var tokenExpiry: Date
         var role: SessionRole?
+        /// Set once the writer task handed over: the hub drains into it.
+        var sink: (any DirectSink)?
+        var drainScheduled = false
+        /// The newest durable id written, so nothing the replay sent goes out twice.
+        var lastSent: Int64 = 0
     }
 
     let id: UInt64
@@ -79,24 +98,82 @@ final class Subscriber: Sendable {
         set { self.state.withLock { $0.role = newValue } }
     }
 
-    func enqueue(_ frame: OutboundFrame) -> EnqueueResult {
-        let (result, wakeup) = self.state.withLock { state -> (EnqueueResult, Wakeup?) in
-            guard state.closeReason == nil else { return (.closed, nil) }
+    /// Queues a frame. In direct delivery the hub must then drain the subscriber when `drainInto` is returned
+    /// (once per burst: later frames join the drain already scheduled); otherwise the writer task is woken.
+    func enqueue(_ frame: OutboundFrame) -> (EnqueueResult, drainInto: (any DirectSink)?) {
+        let (result, wakeup, sink) = self.state.withLock { state -> (EnqueueResult, Wakeup?, (any DirectSink)?) in
+            guard state.closeReason == nil else { return (.closed, nil, nil) }
             if let key = frame.coalescingKey {
-                if state.pendingEphemeral.updateValue(frame, forKey: key) != nil { return (.coalesced, nil) }
+                if state.pendingEphemeral.updateValue(frame, forKey: key) != nil { return (.coalesced, nil, nil) }
                 state.entries.append(.ephemeral(key: key))
             } else {
                 state.pendingDurable += 1
                 guard state.pendingDurable <= self.durableLimit else {
-                    return (.overflowed, Self.close(&state, reason: .slowConsumer))
+                    return (.overflowed, Self.close(&state, reason: .slowConsumer), nil)
                 }
                 state.entries.append(.frame(frame))
             }
-            return (.queued, Wakeup(continuations: state.waiter.take().map { [$0] } ?? []))
+            if let sink = state.sink {
+                guard !state.drainScheduled else { return (.queued, nil, nil) }
+                state.drainScheduled = true
+                return (.queued, nil, sink)
+            }
+            return (.queued, Wakeup(continuations: state.waiter.take().map { [$0] } ?? []), nil)
         }
         wakeup?.resume()
-        return result
+        return (result, sink)
     }
+
+    /// The writer task is done (replay sent up to `lastSent`): from now on the hub writes into `sink`. Returns the
+    /// sink when frames queued meanwhile need a drain now.
+    func handOver(to sink: any DirectSink, lastSent: Int64) -> (any DirectSink)? {
+        self.state.withLock { state in
+            state.sink = sink
+            state.lastSent = lastSent
+            guard !state.entries.isEmpty, !state.drainScheduled, state.closeReason == nil else { return nil }
+            state.drainScheduled = true
+            return sink
+        }
+    }
+
+    /// In direct delivery, with frames waiting and no drain coming (the connection was not writable at the last
+    /// one): the sink to drain into.
+    func stalledSink() -> (any DirectSink)? {
+        self.state.withLock { state in
+            guard let sink = state.sink, !state.entries.isEmpty, !state.drainScheduled, state.closeReason == nil else { return nil }
+            state.drainScheduled = true
+            return sink
+        }
+    }
+
+    /// Writes everything queued into the sink (on its event loop) and returns the frames written. A connection over
+    /// its high-water mark is left alone: its queue grows until it drains or overflows (a slow consumer).
+    func drain() -> [OutboundFrame] {
+        guard let sink = self.state.withLock({ $0.sink }) else { return [] }
+        guard sink.isWritable else {
+            self.state.withLock { $0.drainScheduled = false }
+            return []
+        }
+        let frames = self.state.withLock { state -> [OutboundFrame] in
+            state.drainScheduled = false
+            guard state.closeReason == nil else { return [] }
+            var frames: [OutboundFrame] = []
+            frames.reserveCapacity(state.entries.count)
+            for case .frame(let frame) in Self.takeEntries(&state) {
+                if let id = frame.eventID {
+                    guard id > state.lastSent else { continue }
+                    state.lastSent = id
+                }
+                frames.append(frame)
+            }
+            return frames
+        }
+        if !frames.isEmpty { sink.write(frames) }
+        return frames
+    }
+
+    /// Why the subscription ended, once it has.
+    var closeReason: CloseReason? { self.state.withLock { $0.closeReason } }
 
     /// Keeps an idle stream alive; skipped when frames are already waiting.
     func enqueueHeartbeat() {
@@ -120,7 +197,8 @@ final class Subscriber: Sendable {
         state.entries = []
         state.pendingEphemeral = [:]
         state.pendingDurable = 0
-        return Wakeup(continuations: [state.waiter.take(), state.closeWatcher.take()].compactMap { $0 })
+        defer { state.closeWatchers = [:] }
+        return Wakeup(continuations: [state.waiter.take()].compactMap { $0 } + state.closeWatchers.values)
     }
 
     private struct Wakeup {
@@ -130,17 +208,21 @@ final class Subscriber: Sendable {
 
     /// Returns once the subscription is closed (or the waiting task is cancelled).
     func waitUntilClosed() async {
+        let watcher = self.state.withLock { state in
+            defer { state.nextWatcher += 1 }
+            return state.nextWatcher
+        }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let closed = self.state.withLock { state -> Bool in
                     guard state.closeReason == nil, !Task.isCancelled else { return true }
-                    state.closeWatcher = continuation
+                    state.closeWatchers[watcher] = continuation
                     return false
                 }
                 if closed { continuation.resume() }
             }
         } onCancel: {
-            self.state.withLock { $0.closeWatcher.take() }?.resume()
+            self.state.withLock { $0.closeWatchers.removeValue(forKey: watcher) }?.resume()
         }
     }
 
@@ -168,16 +250,20 @@ final class Subscriber: Sendable {
         self.state.withLock { state in
             if let reason = state.closeReason { return .closed(reason) }
             guard !state.entries.isEmpty else { return nil }
-            let outgoing = state.entries.compactMap { entry -> Outgoing? in
-                switch entry {
-                case .frame(let frame): .frame(frame)
-                case .ephemeral(let key): state.pendingEphemeral.removeValue(forKey: key).map(Outgoing.frame)
-                case .heartbeat: .heartbeat
-                }
-            }
-            state.entries.removeAll(keepingCapacity: true)
-            state.pendingDurable = 0
-            return .batch(outgoing)
+            return .batch(Self.takeEntries(&state))
         }
+    }
+
+    private static func takeEntries(_ state: inout State) -> [Outgoing] {
+        let outgoing = state.entries.compactMap { entry -> Outgoing? in
+            switch entry {
+            case .frame(let frame): .frame(frame)
+            case .ephemeral(let key): state.pendingEphemeral.removeValue(forKey: key).map(Outgoing.frame)
+            case .heartbeat: .heartbeat
+            }
+        }
+        state.entries.removeAll(keepingCapacity: true)
+        state.pendingDurable = 0
+        return outgoing
     }
 }

@@ -55,10 +55,10 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         let reason = await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.read(inbound, replyingTo: outbound, for: connection) }
             group.addTask { await self.gateway.cutOffWhenStalled(connection, channel: context.requestContext.channel) }
-            let channel = context.requestContext.channel
-            let reason = try? await self.gateway.pump(connection) { items in
+            let sink = WebSocketSink(channel: context.requestContext.channel)
+            let reason = try? await self.gateway.pump(connection, directSink: sink) { items in
                 // The library pings on its own; SSE heartbeats have no WebSocket counterpart.
-                try await Self.send(items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } }, to: channel)
+                try await sink.send(items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } })
             }
             if let reason { await Self.close(outbound, for: reason, sessionID: sessionID) }
             group.cancelAll()
@@ -118,20 +118,6 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         }
     }
 
-    /// Broadcast frames go into the channel directly, a burst with one flush (one system call), where the library's
-    /// writer flushes every frame; replies and the closing handshake keep using the library's writer. Returns once
-    /// the bytes are with the kernel, so a client that stops reading holds up only its own subscription, whose
-    /// queue then overflows and closes it.
-    private static func send(_ frames: [OutboundFrame], to channel: any Channel) async throws {
-        guard let last = frames.last else { return }
-        let written = channel.eventLoop.makePromise(of: Void.self)
-        channel.eventLoop.execute {
-            for frame in frames.dropLast() { channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame.json), promise: nil) }
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: last.json), promise: written)
-        }
-        try await written.futureResult.get()
-    }
-
     private static func send(_ frame: OutboundFrame, to outbound: WebSocketOutboundWriter) async throws {
         // The frame's bytes are shared by every subscriber; nothing is copied or re-encoded here.
         try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.json)))
@@ -156,5 +142,35 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         }
         if let frame { try? await self.send(frame, to: outbound) }
         try? await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason == .slowConsumer ? "slow consumer: resume from your last event id" : nil)
+    }
+}
+
+/// Broadcast frames go into the channel directly, a burst with one flush (one system call), where the library's
+/// writer flushes every frame; replies and the closing handshake keep using the library's writer.
+struct WebSocketSink: DirectSink {
+    let channel: any Channel
+
+    var eventLoop: any EventLoop { self.channel.eventLoop }
+    var isWritable: Bool { self.channel.isWritable }
+
+    func write(_ frames: [OutboundFrame]) {
+        self.write(frames, promise: nil)
+    }
+
+    /// From a task: returns once the bytes are with the kernel, so a client that stops reading holds up only its
+    /// own writer, whose queue then overflows and closes it.
+    func send(_ frames: [OutboundFrame]) async throws {
+        let written = self.channel.eventLoop.makePromise(of: Void.self)
+        self.channel.eventLoop.execute { self.write(frames, promise: written) }
+        try await written.futureResult.get()
+    }
+
+    private func write(_ frames: [OutboundFrame], promise: EventLoopPromise<Void>?) {
+        guard let last = frames.last else {
+            promise?.succeed()
+            return
+        }
+        for frame in frames.dropLast() { self.channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame.json), promise: nil) }
+        self.channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: last.json), promise: promise)
     }
 }
