@@ -14,6 +14,17 @@ struct WireFormatTests {
         #expect(WireFormat.parseTimestamp("yesterday") == nil)
     }
 
+    @Test func timestampsMatchFoundationsISO8601FormattingToTheMillisecond() {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+        var generator = SystemRandomNumberGenerator()
+        let samples = [0, 951_782_400.9995, 1_795_728_312.0004, 4_102_444_799.999] + (0..<20_000).map { _ in Double.random(in: 0..<4_102_444_800, using: &generator) }
+        for seconds in samples {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(WireFormat.timestamp(date) == date.formatted(style), "\(seconds)")
+        }
+        #expect(WireFormat.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+    }
+
     @Test func jsonValuesRoundTrip() throws {
         let value: JSONValue = .object(["a": .array([.number(1.5), .bool(true), .null, .string("x")])])
         let data = try WireFormat.makeEncoder().encode(value)

@@ -2,17 +2,50 @@ import Foundation
 
 /// The JSON coding every transport shares: ISO 8601 UTC times with milliseconds (`2026-11-26T21:25:12.345Z`).
 public enum WireFormat {
-    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
-    /// The current time, placed 0.3 ms into its millisecond: formatters that truncate (the store's) and ones that round
-    /// (the wire's) then print the same millisecond, so a time answered now equals the one read back later.
+    /// The current time, placed 0.3 ms into its millisecond: the store's formatter and the wire's both cut to the
+    /// millisecond, and floating-point error cannot push either into the previous one, so a time answered now equals
+    /// the one read back later.
     @Sendable public static func now() -> Date {
         Date(timeIntervalSince1970: ((Date().timeIntervalSince1970 * 1000).rounded(.down) + 0.3) / 1000)
     }
 
-    /// Formats a time the way it appears on the wire.
+    /// Formats a time the way it appears on the wire, cut to the millisecond. Written out by hand: every
+    /// response and event carries several, and `Date.ISO8601FormatStyle` cost microseconds each.
     public static func timestamp(_ date: Date) -> String {
-        date.formatted(self.timestampStyle)
+        // Whole seconds, then the fraction cut to milliseconds, as Foundation's ISO 8601 style computes them (scaling
+        // the whole time first can round up across a millisecond).
+        let interval = date.timeIntervalSince1970
+        let whole = interval.rounded(.down)
+        let (seconds, fraction) = (Int64(whole), min(999, Int((interval - whole) * 1000)))
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        var text = [UInt8]()
+        text.reserveCapacity(24)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8((value / divisor) % 10))
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        text.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        text.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        text.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        text.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        text.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        text.append(UInt8(ascii: "."))
+        digits(Int(fraction), 3)
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Parses an RFC 3339 timestamp: any offset, fractional seconds of any length or none (what JSON Schema's

@@ -18,7 +18,7 @@ extension SQLiteStore {
 
     public func latestEventID(sessionID: String) async throws -> Int64 {
         try await self.database.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM session_events WHERE session_id = ?", arguments: [sessionID]) ?? 0
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM session_events WHERE session_id = ?"), arguments: [sessionID]) ?? 0
         }
     }
 
@@ -26,10 +26,8 @@ extension SQLiteStore {
     /// published once that write commits (and never if it rolls back).
     func append(_ event: NewSessionEvent, at time: Date, in db: Database) throws -> SessionEvent {
         let payload = JSONValue.object(event.payload).jsonText
-        try db.execute(
-            sql: "INSERT INTO session_events (session_id, type, actor_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [event.sessionID, event.type, event.actorID, payload, time]
-        )
+        try db.cachedStatement(sql: "INSERT INTO session_events (session_id, type, actor_id, payload, created_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [event.sessionID, event.type, event.actorID, payload, time])
         let stored = SessionEvent(
             id: db.lastInsertedRowID,
             sessionID: event.sessionID,

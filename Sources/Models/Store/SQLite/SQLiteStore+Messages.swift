@@ -6,19 +6,21 @@ extension SQLiteStore {
 
     public func insertMessage(_ message: SessionMessage, event: NewSessionEvent) async throws -> SessionEvent {
         try await self.write { db in
-            try db.execute(
+            // Cached: the chat path runs these for every message.
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO session_messages (id, session_id, user_id, message_type, content, mentions, file_path, line_number,
                         code_snippet, parent_id, to_user_id, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     message.id, message.sessionID, message.userID, message.type.rawValue, message.content ?? "",
                     Self.json(message.mentions), message.file, message.line, message.codeSnippet, message.parentID, message.toUserID,
                     message.createdAt,
                 ]
             )
-            try db.execute(sql: "UPDATE sessions SET last_activity = ? WHERE id = ?", arguments: [message.createdAt, message.sessionID])
+            try db.cachedStatement(sql: "UPDATE sessions SET last_activity = ? WHERE id = ?").execute(arguments: [message.createdAt, message.sessionID])
             return try self.append(event, at: message.createdAt, in: db)
         }
     }

@@ -37,7 +37,7 @@ extension SQLiteStore {
     public func session(id: String, for userID: String) async throws -> (session: CodingSession, relation: SessionRelation)? {
         try await self.database.read { db in
             let sql = "SELECT \(Self.sessionColumns(for: "?")) FROM sessions s WHERE s.id = ?"
-            guard let row = try Row.fetchOne(db, sql: sql, arguments: [userID, userID, userID, id]) else { return nil }
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [userID, userID, userID, id]) else { return nil }
             let relation = try Self.relation(from: row)
             var session = try Self.session(from: row)
             session.role = relation.role
