@@ -47,7 +47,8 @@ struct BenchMain {
         let bench = try await Workbench.prepare(server: server, group: group, users: options.userCount)
         var results: [WorkloadResult] = []
         func finished(_ result: WorkloadResult) {
-            print(result.jsonLine)
+            // Unbuffered, so a long run shows each workload as it finishes.
+            FileHandle.standardOutput.write(Data((result.jsonLine + "\n").utf8))
             results.append(result)
         }
         for workload in options.workloads {
@@ -56,6 +57,12 @@ struct BenchMain {
                 for size in options.fanoutSizes {
                     self.say("fanout: \(size) subscribers, \(options.rate) msg/s for \(options.fanoutSeconds) s")
                     finished(try await FanoutWorkload(subscribers: size, sseShare: 0, rate: options.rate, seconds: options.fanoutSeconds).run(on: bench))
+                }
+                for size in options.sharedAccountSizes {
+                    self.say("fanout: \(size) subscribers on one account, \(options.rate) msg/s for \(options.fanoutSeconds) s")
+                    var shared = FanoutWorkload(subscribers: size, sseShare: 0, rate: options.rate, seconds: options.fanoutSeconds)
+                    shared.sharedAccount = true
+                    finished(try await shared.run(on: bench))
                 }
             case "mixed":
                 self.say("mixed: \(options.mixedSize) subscribers, half on SSE")

@@ -6,6 +6,8 @@ struct BenchOptions: Sendable {
     var url: String?
     var workloads = Self.allWorkloads
     var fanoutSizes = [100, 1000, 5000]
+    /// Fan-out sizes also run with every subscriber on one account (no join per subscriber).
+    var sharedAccountSizes = [5000]
     var mixedSize = 1000
     var rate = 20
     var fanoutSeconds = 12.0
@@ -26,7 +28,8 @@ struct BenchOptions: Sendable {
           --server PATH        sessionhub binary to start on a free port (default .build/release/sessionhub)
           --url URL            drive a server already running there instead (no server CPU or memory figures)
           --workloads LIST     comma list of \(allWorkloads.joined(separator: ",")) (default all)
-          --fanout LIST        fan-out subscriber counts (default 100,1000,5000)
+          --fanout LIST        fan-out subscriber counts, one account each (default 100,1000,5000)
+          --fanout-shared LIST fan-out counts run again with all subscribers on one account, no join storm (default 5000; none)
           --mixed N            subscribers of the mixed run, half of them on SSE (default 1000)
           --rate N             publisher messages a second in fan-out runs (default 20)
           --seconds S          length of each fan-out run (default 12)
@@ -49,7 +52,9 @@ struct BenchOptions: Sendable {
             return number
         }
         func list(_ flag: String) throws -> [Int] {
-            let items = try value(flag).split(separator: ",").map { Int($0) }
+            let text = try value(flag)
+            if flag == "--fanout-shared", text == "none" { return [] }
+            let items = text.split(separator: ",").map { Int($0) }
             guard !items.isEmpty, items.allSatisfy({ ($0 ?? 0) > 0 }) else { throw BenchError("\(flag) needs positive whole numbers") }
             return items.map { $0! }
         }
@@ -63,6 +68,7 @@ struct BenchOptions: Sendable {
                     throw BenchError("unknown workload \(unknown)")
                 }
             case "--fanout": options.fanoutSizes = try list(flag)
+            case "--fanout-shared": options.sharedAccountSizes = try list(flag)
             case "--mixed": options.mixedSize = Int(try number(flag))
             case "--rate": options.rate = Int(try number(flag))
             case "--seconds": options.fanoutSeconds = try number(flag)
@@ -75,6 +81,7 @@ struct BenchOptions: Sendable {
             case "--out": options.output = try value(flag)
             case "--quick":
                 options.fanoutSizes = [20]
+                options.sharedAccountSizes = [20]
                 options.mixedSize = 20
                 options.fanoutSeconds = 1
                 options.throughputSubscribers = 5

@@ -3,11 +3,16 @@ import NIOCore
 
 /// One session, `subscribers` watching (a share of them over SSE), one publisher at `rate` chat messages a second.
 /// Also measures how long the subscribers take to connect, and for every join to reach everyone.
+///
+/// Each subscriber is its own user, so each connection announces a `user_joined` to everyone already there: N
+/// joins cost N(N+1)/2 frames. With `sharedAccount` all subscribers are one user (one join), which isolates the
+/// chat fan-out from that presence storm.
 struct FanoutWorkload: Sendable {
     let subscribers: Int
     let sseShare: Double
     let rate: Int
     let seconds: Double
+    var sharedAccount = false
 
     var name: String { self.sseShare > 0 ? "mixed" : "fanout" }
 
@@ -18,7 +23,7 @@ struct FanoutWorkload: Sendable {
         let connectStart = ContinuousClock.now
         let connections = try await concurrentMap(Array(1...self.subscribers), width: Workbench.connectWidth) { index in
             let receiver = Receiver(progress: progress)
-            let user = bench.users[index]
+            let user = bench.users[self.sharedAccount ? 1 : index]
             // Every other subscriber on SSE, so both transports see the same moments of the run.
             let onSSE = index % 2 == 0 && index / 2 <= sseCount
             let subscription: Subscription = onSSE
@@ -27,17 +32,17 @@ struct FanoutWorkload: Sendable {
             return (subscription, receiver, onSSE)
         }
         defer { Task { _ = try? await concurrentMap(connections, width: 256) { await $0.0.close() } } }
-        let allConnected = await wait(upTo: .seconds(120)) { progress.connected.load(ordering: .relaxed) == self.subscribers }
+        let allConnected = await wait(for: self.subscribers, of: { progress.connected.load(ordering: .relaxed) }, upTo: .seconds(120))
         let connectSeconds = connectStart.duration(to: .now).seconds
-        // Each subscriber hears its own join and every later one.
-        let expectedJoins = self.subscribers * (self.subscribers + 1) / 2
-        _ = await wait(upTo: .seconds(300)) { progress.joins.load(ordering: .relaxed) >= expectedJoins }
+        // Each subscriber hears its own join and every later one; one account joins once.
+        let expectedJoins = self.sharedAccount ? 1 : self.subscribers * (self.subscribers + 1) / 2
+        let joinsSettled = await wait(for: expectedJoins, of: { progress.joins.load(ordering: .relaxed) }, upTo: .seconds(300))
         let joinsSeconds = connectStart.duration(to: .now).seconds
 
         let publisherProgress = Progress()
         let publisher = try await bench.webSocket(bench.owner, sessionID: sessionID, receiver: Receiver(progress: publisherProgress))
         defer { Task { await publisher.close() } }
-        _ = await wait(upTo: .seconds(60)) { progress.joins.load(ordering: .relaxed) >= expectedJoins + self.subscribers }
+        _ = await wait(for: expectedJoins + self.subscribers, of: { progress.joins.load(ordering: .relaxed) }, stallingAfter: .seconds(3), upTo: .seconds(60))
 
         let count = Int(Double(self.rate) * self.seconds)
         let expected = count * self.subscribers
@@ -49,7 +54,7 @@ struct FanoutWorkload: Sendable {
             try await Task.sleep(until: start + .seconds(Double(sequence) / Double(self.rate)), clock: .continuous)
             publisher.send(#"{"type": "chat_message", "content": "\#(Receiver.probe(sequence: sequence))"}"#)
         }
-        _ = await wait(upTo: .seconds(10)) { progress.delivered.load(ordering: .relaxed) >= expected }
+        _ = await wait(for: expected, of: { progress.delivered.load(ordering: .relaxed) }, stallingAfter: .seconds(3), upTo: .seconds(30))
         let elapsed = start.duration(to: .now).seconds
         let peakRSS = await peak.stop()
         let serverAfter = bench.server.usage()
@@ -59,6 +64,7 @@ struct FanoutWorkload: Sendable {
         let received = tallies.reduce(0) { $0 + $1.tally.received }
         var result = WorkloadResult(name: self.name)
         result["subscribers"] = .int(self.subscribers)
+        result["accounts"] = .text(self.sharedAccount ? "shared" : "distinct")
         if sseCount > 0 { result["sse_subscribers"] = .int(tallies.count { $0.onSSE }) }
         result["rate_per_s"] = .int(self.rate)
         result["messages"] = .int(count)
@@ -83,6 +89,8 @@ struct FanoutWorkload: Sendable {
         result["all_connected"] = .flag(allConnected)
         result["connect_s"] = .number(connectSeconds)
         result["joins_settled_s"] = .number(joinsSeconds)
+        result["joins_received"] = .int(progress.joins.load(ordering: .relaxed))
+        result["all_joins_received"] = .flag(joinsSettled)
         result.addUsage(server: serverAfter, serverBefore: serverBefore, peakRSS: peakRSS, clientCPU: clientCPU, seconds: elapsed)
         return result
     }

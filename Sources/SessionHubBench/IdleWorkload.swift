@@ -18,10 +18,10 @@ struct IdleWorkload: Sendable {
             return try await bench.webSocket(user, sessionID: sessionIDs[index / self.roomSize], receiver: Receiver(progress: progress))
         }
         defer { Task { _ = try? await concurrentMap(opened, width: 256) { await $0.close() } } }
-        let allConnected = await wait(upTo: .seconds(120)) { progress.connected.load(ordering: .relaxed) == opened.count }
+        let allConnected = await wait(for: opened.count, of: { progress.connected.load(ordering: .relaxed) }, upTo: .seconds(120))
         let connectSeconds = start.duration(to: .now).seconds
         let expectedJoins = rooms * self.roomSize * (self.roomSize + 1) / 2
-        _ = await wait(upTo: .seconds(120)) { progress.joins.load(ordering: .relaxed) >= expectedJoins }
+        _ = await wait(for: expectedJoins, of: { progress.joins.load(ordering: .relaxed) }, upTo: .seconds(120))
         let peak = PeakMemory(server: bench.server)
         let held = ContinuousClock.now
         try await Task.sleep(for: .seconds(self.seconds))

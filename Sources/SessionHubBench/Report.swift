@@ -21,7 +21,8 @@ enum Report {
 
     private static func label(_ result: WorkloadResult) -> String {
         switch result.name {
-        case "fanout": "fanout \(result["subscribers"]?.display ?? "?") subs"
+        case "fanout":
+            "fanout \(result["subscribers"]?.display ?? "?") subs" + (result["accounts"]?.display == "shared" ? " (one account)" : "")
         case "mixed": "mixed \(result["subscribers"]?.display ?? "?") subs (half SSE)"
         case "throughput": "throughput \(result["subscribers"]?.display ?? "?") subs x \(result["publishers"]?.display ?? "?") pubs"
         case "idle": "idle \(result["connections"]?.display ?? "?") conns"

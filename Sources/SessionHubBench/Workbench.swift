@@ -104,6 +104,21 @@ func concurrentMap<Item: Sendable, Result: Sendable>(
     }
 }
 
+/// Polls `value` every 10 ms until it reaches `target`; gives up when it has not grown for `stall` (a server or
+/// client that fell over) or after `limit`. Returns whether it got there.
+func wait(for target: Int, of value: () -> Int, stallingAfter stall: Duration = .seconds(10), upTo limit: Duration) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    var (last, lastChange) = (value(), ContinuousClock.now)
+    while last < target {
+        let now = ContinuousClock.now
+        guard now < deadline, lastChange.duration(to: now) < stall else { return false }
+        try? await Task.sleep(for: .milliseconds(10))
+        let current = value()
+        if current != last { (last, lastChange) = (current, .now) }
+    }
+    return true
+}
+
 /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
 func wait(upTo timeout: Duration, until condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout

@@ -16,7 +16,7 @@ struct BenchmarkSmokeTests {
 
         let lines = try String(contentsOf: output.appendingPathComponent("results.jsonl"), encoding: .utf8).split(separator: "\n")
         let results = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        #expect(results.compactMap { $0["workload"] as? String } == ["fanout", "throughput", "mixed", "idle", "rest", "rest", "rest"])
+        #expect(results.compactMap { $0["workload"] as? String } == ["fanout", "fanout", "throughput", "mixed", "idle", "rest", "rest", "rest"])
         for result in results {
             let name = result["workload"] as? String ?? "?"
             if let expected = result["expected"] as? Int {

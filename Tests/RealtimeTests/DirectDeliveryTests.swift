@@ -16,8 +16,8 @@ final class RecordingSink: DirectSink {
     var isWritable: Bool { self.writable.load(ordering: .relaxed) }
     var writes: [[Int64?]] { self.written.withLock { $0 } }
 
-    func write(_ frames: [OutboundFrame]) {
-        self.written.withLock { $0.append(frames.map(\.eventID)) }
+    func write(_ items: [Subscriber.Outgoing]) {
+        self.written.withLock { $0.append(items.compactMap { if case .frame(let frame) = $0 { frame.eventID } else { nil } }) }
     }
 }
 

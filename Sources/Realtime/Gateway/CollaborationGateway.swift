@@ -51,7 +51,9 @@ public struct CollaborationGateway: Sendable {
                     "user": me.json, "role": .string(role.rawValue), "users": .array(users.map(\.json)),
                     "presence": .object(Dictionary(uniqueKeysWithValues: users.map { ($0.userID, JSONValue.string($0.status.rawValue)) })),
                     "last_event_id": .number(Double(head)),
-                ]
+                ],
+                // It lists everyone present, so it is large in a large room: framed only for the transport that sends it.
+                framedForSSE: transport == .sse
             )
             return LiveConnection(subscriber: subscriber, connected: connected, startAfter: since ?? head, isResuming: since != nil)
         } catch {

@@ -177,7 +177,9 @@ public final class BroadcastHub: Service, Sendable {
             }
             if lastHeartbeat.duration(to: .now) >= .seconds(self.limits.sseHeartbeatSeconds) {
                 lastHeartbeat = .now
-                for subscriber in subscribers where subscriber.transport == .sse { subscriber.enqueueHeartbeat() }
+                for subscriber in subscribers where subscriber.transport == .sse {
+                    if let sink = subscriber.enqueueHeartbeat() { self.drain([subscriber], on: sink.eventLoop) }
+                }
             }
             let cutoff = now.addingTimeInterval(-TimeInterval(self.limits.presenceStaleSeconds))
             for (sessionID, userID) in self.presence.expire(silentSince: cutoff) {

@@ -8,8 +8,8 @@ protocol DirectSink: Sendable {
     var eventLoop: any EventLoop { get }
     /// Whether the connection takes more without buffering past its high-water mark (asked on the event loop).
     var isWritable: Bool { get }
-    /// Writes the frames with one flush (on the event loop).
-    func write(_ frames: [OutboundFrame])
+    /// Writes the frames (and, for SSE, heartbeats) with one flush (on the event loop).
+    func write(_ items: [Subscriber.Outgoing])
 }
 
 /// One WebSocket or SSE connection as the hub sees it: a bounded outbound queue its transport drains.
@@ -154,35 +154,37 @@ final class Subscriber: Sendable {
             self.state.withLock { $0.drainScheduled = false }
             return []
         }
-        let frames = self.state.withLock { state -> [OutboundFrame] in
+        let items = self.state.withLock { state -> [Outgoing] in
             state.drainScheduled = false
             guard state.closeReason == nil else { return [] }
-            var frames: [OutboundFrame] = []
-            frames.reserveCapacity(state.entries.count)
-            for case .frame(let frame) in Self.takeEntries(&state) {
-                if let id = frame.eventID {
-                    guard id > state.lastSent else { continue }
-                    state.lastSent = id
-                }
-                frames.append(frame)
+            return Self.takeEntries(&state).filter { item in
+                guard case .frame(let frame) = item, let id = frame.eventID else { return true }
+                guard id > state.lastSent else { return false }
+                state.lastSent = id
+                return true
             }
-            return frames
         }
-        if !frames.isEmpty { sink.write(frames) }
-        return frames
+        guard !items.isEmpty else { return [] }
+        sink.write(items)
+        return items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } }
     }
 
     /// Why the subscription ended, once it has.
     var closeReason: CloseReason? { self.state.withLock { $0.closeReason } }
 
     /// Keeps an idle stream alive; skipped when frames are already waiting.
-    func enqueueHeartbeat() {
-        let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.closeReason == nil, state.entries.isEmpty else { return nil }
+    /// In direct delivery, returns the sink the hub must drain into.
+    func enqueueHeartbeat() -> (any DirectSink)? {
+        let (waiter, sink) = self.state.withLock { state -> (CheckedContinuation<Void, Never>?, (any DirectSink)?) in
+            guard state.closeReason == nil, state.entries.isEmpty else { return (nil, nil) }
             state.entries.append(.heartbeat)
-            return state.waiter.take()
+            guard let sink = state.sink else { return (state.waiter.take(), nil) }
+            guard !state.drainScheduled else { return (nil, nil) }
+            state.drainScheduled = true
+            return (nil, sink)
         }
         waiter?.resume()
+        return sink
     }
 
     /// Ends the subscription; pending frames are dropped (the client resumes by id). The first reason wins.

@@ -22,15 +22,16 @@ public struct OutboundFrame: Sendable {
     /// When the hub made it: the start of its delivery latency.
     let createdAt: ContinuousClock.Instant
 
+    /// `framedForSSE: false` leaves `sse` empty: for a frame only a WebSocket will carry (a large `connected`).
     init(
         fields: [String: JSONValue], eventID: Int64? = nil, audience: Set<String>? = nil, excludedUserID: String? = nil,
-        coalescingKey: String? = nil
+        coalescingKey: String? = nil, framedForSSE: Bool = true
     ) {
         let type = fields["type"].flatMap { if case .string(let type) = $0 { type } else { nil } } ?? "unknown"
         let text = JSONValue.object(fields).jsonText
         self.type = type
         self.json = ByteBuffer(string: text)
-        self.sse = ByteBuffer(string: ServerSentEvent(id: eventID, event: type, data: text).encoded)
+        self.sse = framedForSSE ? ByteBuffer(string: ServerSentEvent(id: eventID, event: type, data: text).encoded) : ByteBuffer()
         self.eventID = eventID
         self.audience = audience
         self.excludedUserID = excludedUserID
@@ -61,13 +62,13 @@ extension OutboundFrame {
     /// An ephemeral event of the room: not logged, no id.
     static func ephemeral(
         _ type: String, sessionID: String, fields: [String: JSONValue], excluding excludedUserID: String? = nil,
-        coalescingKey: String? = nil
+        coalescingKey: String? = nil, framedForSSE: Bool = true
     ) -> OutboundFrame {
         var frame = fields
         frame["type"] = .string(type)
         frame["session_id"] = .string(sessionID)
         frame["ts"] = .string(WireFormat.timestamp(WireFormat.now()))
-        return OutboundFrame(fields: frame, excludedUserID: excludedUserID, coalescingKey: coalescingKey)
+        return OutboundFrame(fields: frame, excludedUserID: excludedUserID, coalescingKey: coalescingKey, framedForSSE: framedForSSE)
     }
 
     /// The answer to a client message that carried `ref` (or none): `ack` with the stored event id, if any.

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdAuth
 import Models
 import NIOCore
+import NIOHTTPTypes
 
 /// The SSE face of the hub and its companions: `GET /api/sessions/{id}/stream` (the same events as the WebSocket,
 /// as SSE), `POST /api/sessions/{id}/actions` (the same client messages, answered like REST) and
@@ -42,7 +43,9 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
                 group.addTask { await gateway.cutOffWhenStalled(connection, channel: channel) }
                 do {
                     try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
-                    let reason = try await gateway.pump(connection) { items in try await writer.write(Self.events(items)) }
+                    let reason = try await gateway.pump(connection, directSink: SSESink(channel: channel)) { items in
+                        try await writer.write(SSESink.events(items))
+                    }
                     if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
                     try await writer.finish(nil)
                 } catch {
@@ -52,20 +55,6 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
             }
             await gateway.disconnect(connection)
         })
-    }
-
-    /// A burst of queued events as one write; a lone event is sent as encoded, without a copy.
-    static func events(_ items: [Subscriber.Outgoing]) -> ByteBuffer {
-        func encoded(_ item: Subscriber.Outgoing) -> ByteBuffer {
-            switch item {
-            case .frame(let frame): frame.sse
-            case .heartbeat: ByteBuffer(string: ServerSentEvent.heartbeat)
-            }
-        }
-        if items.count == 1 { return encoded(items[0]) }
-        var burst = ByteBuffer()
-        for item in items { burst.writeImmutableBuffer(encoded(item)) }
-        return burst
     }
 
     /// Takes exactly the JSON of a WebSocket frame; 202 with the `ack` (or `pong`), or the error as problem+json.
@@ -114,5 +103,32 @@ extension PresenceEntry {
         [self.viewport, self.cursor].contains { value in
             if case .object(let fields)? = value, case .string(let viewed)? = fields["file"] { viewed == file } else { false }
         }
+    }
+}
+
+/// Live SSE events go into the channel as response body parts, a burst per flush, once the response head is out
+/// and the replay is written; the HTTP encoder in the pipeline frames them as chunks like any body part.
+struct SSESink: DirectSink {
+    let channel: any Channel
+
+    var eventLoop: any EventLoop { self.channel.eventLoop }
+    var isWritable: Bool { self.channel.isWritable }
+
+    func write(_ items: [Subscriber.Outgoing]) {
+        self.channel.writeAndFlush(HTTPResponsePart.body(Self.events(items)), promise: nil)
+    }
+
+    /// A burst of queued events as one buffer; a lone event is sent as encoded, without a copy.
+    static func events(_ items: [Subscriber.Outgoing]) -> ByteBuffer {
+        func encoded(_ item: Subscriber.Outgoing) -> ByteBuffer {
+            switch item {
+            case .frame(let frame): frame.sse
+            case .heartbeat: ByteBuffer(string: ServerSentEvent.heartbeat)
+            }
+        }
+        if items.count == 1 { return encoded(items[0]) }
+        var burst = ByteBuffer()
+        for item in items { burst.writeImmutableBuffer(encoded(item)) }
+        return burst
     }
 }

@@ -57,7 +57,6 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
             group.addTask { await self.gateway.cutOffWhenStalled(connection, channel: context.requestContext.channel) }
             let sink = WebSocketSink(channel: context.requestContext.channel)
             let reason = try? await self.gateway.pump(connection, directSink: sink) { items in
-                // The library pings on its own; SSE heartbeats have no WebSocket counterpart.
                 try await sink.send(items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } })
             }
             if let reason { await Self.close(outbound, for: reason, sessionID: sessionID) }
@@ -153,8 +152,9 @@ struct WebSocketSink: DirectSink {
     var eventLoop: any EventLoop { self.channel.eventLoop }
     var isWritable: Bool { self.channel.isWritable }
 
-    func write(_ frames: [OutboundFrame]) {
-        self.write(frames, promise: nil)
+    func write(_ items: [Subscriber.Outgoing]) {
+        // The library pings on its own; SSE heartbeats have no WebSocket counterpart.
+        self.write(items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } }, promise: nil)
     }
 
     /// From a task: returns once the bytes are with the kernel, so a client that stops reading holds up only its
