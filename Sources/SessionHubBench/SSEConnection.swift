@@ -1,3 +1,4 @@
+import Glibc
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -44,7 +45,6 @@ final class SSEConnection: Sendable {
 private final class EventStreamHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
 
-    private static let separator = Array("\n\n".utf8)
     private let receiver: Receiver
     private let opened: EventLoopPromise<Void>
     private var pending = ByteBuffer()
@@ -65,14 +65,33 @@ private final class EventStreamHandler: ChannelInboundHandler {
             self.opened.succeed()
         case .body(var part):
             self.pending.writeBuffer(&part)
-            while let end = self.pending.readableBytesView.firstRange(of: Self.separator) {
-                let length = end.upperBound - self.pending.readerIndex
+            while let length = Self.eventLength(in: self.pending) {
                 self.pending.readSlice(length: length)?.withUnsafeReadableBytes { self.receiver.handle($0) }
             }
-            self.pending.discardReadBytes()
+            if self.pending.readableBytes == 0 {
+                self.pending.clear()
+            } else if self.pending.readerIndex > 1 << 16 {
+                self.pending.discardReadBytes()
+            }
         case .end:
             self.receiver.closed(code: 1000)
             context.close(promise: nil)
+        }
+    }
+
+    /// The length of the first complete event (through its blank line), found with memchr: this runs for every
+    /// event every SSE subscriber receives.
+    private static func eventLength(in buffer: ByteBuffer) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes -> Int? in
+            guard let base = bytes.baseAddress else { return nil }
+            var offset = 0
+            while offset < bytes.count - 1 {
+                guard let hit = memchr(base + offset, 0x0A, bytes.count - offset - 1) else { return nil }
+                let index = base.distance(to: UnsafeRawPointer(hit))
+                if bytes[index + 1] == 0x0A { return index + 2 }
+                offset = index + 1
+            }
+            return nil
         }
     }
 
