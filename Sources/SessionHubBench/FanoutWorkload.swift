@@ -75,7 +75,7 @@ struct FanoutWorkload: Sendable {
         result["delivered_per_s"] = .number(Double(received) / self.seconds)
         let all = Latencies(tallies.flatMap(\.tally.latenciesMicros))
         Self.addPercentiles(all, prefix: "", to: &result)
-        result.latencySeries = [("\(self.name) \(self.subscribers)", all)]
+        result.latencySeries = [("\(self.name) \(self.subscribers)" + (self.sharedAccount ? " (one account)" : ""), all)]
         if sseCount > 0 {
             let webSocket = Latencies(tallies.filter { !$0.onSSE }.flatMap(\.tally.latenciesMicros))
             let sse = Latencies(tallies.filter(\.onSSE).flatMap(\.tally.latenciesMicros))

@@ -4,7 +4,7 @@ import Foundation
 /// of 1/(1-p), y is milliseconds; one line per fan-out run.
 enum LatencyChart {
     static func svg(_ series: [(label: String, latencies: Latencies)]) -> String {
-        let (width, height, left, right, top, bottom) = (760.0, 420.0, 64.0, 220.0, 24.0, 48.0)
+        let (width, height, left, right, top, bottom) = (900.0, 420.0, 64.0, 330.0, 24.0, 48.0)
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
         let nines = 3.0
