@@ -2,37 +2,40 @@ import Foundation
 import Testing
 
 /// The benchmark program is not part of the suite's figures, but it must keep working: a few seconds of every
-/// workload against the debug server, and every message accounted for.
-@Suite("sessionhub-bench smoke run")
-struct BenchmarkSmokeTests {
-    @Test("every workload runs with small sizes, delivers everything once and writes its results and chart")
-    func quickRunOfEveryWorkload() async throws {
-        let output = try ServerProcess.makeFolder()
-        let bench = ServerProcess.binary.deletingLastPathComponent().appendingPathComponent("sessionhub-bench")
-        let (status, printed) = try await ServerProcess.run(
-            bench, arguments: ["--quick", "--server", ServerProcess.binary.path, "--out", output.path]
-        )
-        #expect(status == 0, "sessionhub-bench failed:\n\(printed)")
+/// workload against the debug server, and every message accounted for. It loads both cores, so it runs among the
+/// realtime suites, one at a time, where it cannot starve another suite's live connections of their deadlines.
+extension RealtimeIntegration {
+    @Suite("sessionhub-bench smoke run")
+    struct BenchmarkSmokeTests {
+        @Test("every workload runs with small sizes, delivers everything once and writes its results and chart")
+        func quickRunOfEveryWorkload() async throws {
+            let output = try ServerProcess.makeFolder()
+            let bench = ServerProcess.binary.deletingLastPathComponent().appendingPathComponent("sessionhub-bench")
+            let (status, printed) = try await ServerProcess.run(
+                bench, arguments: ["--quick", "--server", ServerProcess.binary.path, "--out", output.path]
+            )
+            #expect(status == 0, "sessionhub-bench failed:\n\(printed)")
 
-        let lines = try String(contentsOf: output.appendingPathComponent("results.jsonl"), encoding: .utf8).split(separator: "\n")
-        let results = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        #expect(results.compactMap { $0["workload"] as? String } == ["fanout", "fanout", "throughput", "mixed", "idle", "rest", "rest", "rest"])
-        for result in results {
-            let name = result["workload"] as? String ?? "?"
-            if let expected = result["expected"] as? Int {
-                #expect(expected > 0, "\(name) sent nothing")
-                #expect(result["delivered"] as? Int == expected, "\(name) lost messages: \(result)")
-                #expect(result["duplicated"] as? Int == 0, "\(name) duplicated messages: \(result)")
-                #expect(result["refused"] as? Int == 0, "\(name) had messages refused: \(result)")
+            let lines = try String(contentsOf: output.appendingPathComponent("results.jsonl"), encoding: .utf8).split(separator: "\n")
+            let results = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            #expect(results.compactMap { $0["workload"] as? String } == ["fanout", "fanout", "throughput", "mixed", "idle", "rest", "rest", "rest"])
+            for result in results {
+                let name = result["workload"] as? String ?? "?"
+                if let expected = result["expected"] as? Int {
+                    #expect(expected > 0, "\(name) sent nothing")
+                    #expect(result["delivered"] as? Int == expected, "\(name) lost messages: \(result)")
+                    #expect(result["duplicated"] as? Int == 0, "\(name) duplicated messages: \(result)")
+                    #expect(result["refused"] as? Int == 0, "\(name) had messages refused: \(result)")
+                }
+                if name == "idle" { #expect(result["all_open_at_end"] as? Bool == true, "idle connections closed: \(result)") }
+                if name == "rest" {
+                    #expect((result["requests"] as? Int ?? 0) > 0)
+                    #expect(result["failed"] as? Int == 0, "REST calls failed: \(result)")
+                }
             }
-            if name == "idle" { #expect(result["all_open_at_end"] as? Bool == true, "idle connections closed: \(result)") }
-            if name == "rest" {
-                #expect((result["requests"] as? Int ?? 0) > 0)
-                #expect(result["failed"] as? Int == 0, "REST calls failed: \(result)")
-            }
+            let chart = try String(contentsOf: output.appendingPathComponent("fanout-latency.svg"), encoding: .utf8)
+            #expect(chart.hasPrefix("<svg") && chart.contains("<polyline"))
+            #expect(printed.contains("| workload"), "no table printed:\n\(printed)")
         }
-        let chart = try String(contentsOf: output.appendingPathComponent("fanout-latency.svg"), encoding: .utf8)
-        #expect(chart.hasPrefix("<svg") && chart.contains("<polyline"))
-        #expect(printed.contains("| workload"), "no table printed:\n\(printed)")
     }
 }

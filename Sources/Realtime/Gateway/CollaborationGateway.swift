@@ -89,12 +89,12 @@ public struct CollaborationGateway: Sendable {
 
     /// Writes `connected`, then the missed durable events from the log, then the live queue, skipping ids already
     /// sent; returns when the hub ends the subscription. A lost permission during replay ends it as `.accessLost`.
-    /// `write` gets everything queued at once, so a transport can send a burst with one flush. With a `directSink`,
-    /// live events after the replay are written by the hub itself (see `Subscriber`), and this waits for the end.
+    /// `write` sends them from this task, a burst with one flush; after the replay, live events are written by the hub
+    /// into `directSink` on the connection's event loop (see `Subscriber`), and this waits for the end.
     ///
     /// At shutdown the server waits for open responses before the hub hears of it, so each pump ends itself then.
     func pump(
-        _ connection: LiveConnection, directSink: (any DirectSink)? = nil, write: ([Subscriber.Outgoing]) async throws -> Void
+        _ connection: LiveConnection, directSink: any DirectSink, write: ([Subscriber.Outgoing]) async throws -> Void
     ) async throws -> Subscriber.CloseReason {
         try await withGracefulShutdownHandler {
             try await self.deliver(connection, directSink: directSink, write: write)
@@ -104,7 +104,7 @@ public struct CollaborationGateway: Sendable {
     }
 
     private func deliver(
-        _ connection: LiveConnection, directSink: (any DirectSink)?, write: ([Subscriber.Outgoing]) async throws -> Void
+        _ connection: LiveConnection, directSink: any DirectSink, write: ([Subscriber.Outgoing]) async throws -> Void
     ) async throws -> Subscriber.CloseReason {
         try await write([.frame(connection.connected)])
         var lastSent = connection.startAfter
@@ -126,28 +126,12 @@ public struct CollaborationGateway: Sendable {
                 return .accessLost
             }
         }
-        if let directSink {
-            if let sink = connection.subscriber.handOver(to: directSink, lastSent: lastSent) {
-                self.hub.drain([connection.subscriber], on: sink.eventLoop)
-            }
-            await connection.subscriber.waitUntilClosed()
-            return connection.subscriber.closeReason ?? .shutdown
+        if let sink = connection.subscriber.handOver(to: directSink, lastSent: lastSent) {
+            self.hub.drain([connection.subscriber], on: sink.eventLoop)
         }
-        while true {
-            switch await connection.subscriber.next() {
-            case .closed(let reason):
-                return reason
-            case .batch(let items):
-                let fresh = items.filter { item in
-                    guard case .frame(let frame) = item, let id = frame.eventID else { return true }
-                    guard id > lastSent else { return false }
-                    lastSent = id
-                    return true
-                }
-                guard !fresh.isEmpty else { continue }
-                try await write(fresh)
-                self.hub.recordLatency(of: fresh.compactMap { if case .frame(let frame) = $0 { frame } else { nil } })
-            }
-        }
+        await connection.subscriber.waitUntilClosed()
+        // Also reached when this task is cancelled (the connection is going away): that ends the subscription too.
+        connection.subscriber.close(.shutdown)
+        return connection.subscriber.closeReason ?? .shutdown
     }
 }

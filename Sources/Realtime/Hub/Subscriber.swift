@@ -14,9 +14,9 @@ protocol DirectSink: Sendable {
 
 /// One WebSocket or SSE connection as the hub sees it: a bounded outbound queue its transport drains.
 ///
-/// The hub enqueues without waiting. At first the transport's writer task waits here for work (it sends `connected`
-/// and any replay); a WebSocket then hands over to direct delivery, where the hub drains the queue on the
-/// connection's event loop itself, with no task to wake per frame. Ephemeral frames (cursor, viewport,
+/// The hub enqueues without waiting. While the transport's writer task sends `connected` and any replay, frames
+/// wait here; then it hands over to direct delivery, and the hub drains the queue on the connection's event loop
+/// itself, with no task to wake per frame. Ephemeral frames (cursor, viewport,
 /// status) replace their pending predecessor of the same key, so a lagging subscriber gets the newest position, not
 /// every step. Durable frames are never dropped: past `durableLimit` pending ones the subscriber is closed as a slow
 /// consumer, and its client resumes from the last id it received.
@@ -38,11 +38,6 @@ final class Subscriber: Sendable {
         case heartbeat
     }
 
-    enum Delivery: Sendable {
-        case batch([Outgoing])
-        case closed(CloseReason)
-    }
-
     enum EnqueueResult {
         case queued, coalesced, overflowed, closed
     }
@@ -57,7 +52,6 @@ final class Subscriber: Sendable {
         var entries: [Entry] = []
         var pendingEphemeral: [String: OutboundFrame] = [:]
         var pendingDurable = 0
-        var waiter: CheckedContinuation<Void, Never>?
         /// The tasks waiting for the end: the transport's writer and its stalled-client guard.
         var closeWatchers: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWatcher = 0
@@ -99,7 +93,7 @@ final class Subscriber: Sendable {
     }
 
     /// Queues a frame. In direct delivery the hub must then drain the subscriber when `drainInto` is returned
-    /// (once per burst: later frames join the drain already scheduled); otherwise the writer task is woken.
+    /// (once per burst: later frames join the drain already scheduled); before it, frames wait for the handover.
     func enqueue(_ frame: OutboundFrame) -> (EnqueueResult, drainInto: (any DirectSink)?) {
         let (result, wakeup, sink) = self.state.withLock { state -> (EnqueueResult, Wakeup?, (any DirectSink)?) in
             guard state.closeReason == nil else { return (.closed, nil, nil) }
@@ -113,12 +107,9 @@ final class Subscriber: Sendable {
                 }
                 state.entries.append(.frame(frame))
             }
-            if let sink = state.sink {
-                guard !state.drainScheduled else { return (.queued, nil, nil) }
-                state.drainScheduled = true
-                return (.queued, nil, sink)
-            }
-            return (.queued, Wakeup(continuations: state.waiter.take().map { [$0] } ?? []), nil)
+            guard let sink = state.sink, !state.drainScheduled else { return (.queued, nil, nil) }
+            state.drainScheduled = true
+            return (.queued, nil, sink)
         }
         wakeup?.resume()
         return (result, sink)
@@ -175,16 +166,13 @@ final class Subscriber: Sendable {
     /// Keeps an idle stream alive; skipped when frames are already waiting.
     /// In direct delivery, returns the sink the hub must drain into.
     func enqueueHeartbeat() -> (any DirectSink)? {
-        let (waiter, sink) = self.state.withLock { state -> (CheckedContinuation<Void, Never>?, (any DirectSink)?) in
-            guard state.closeReason == nil, state.entries.isEmpty else { return (nil, nil) }
+        self.state.withLock { state in
+            guard state.closeReason == nil, state.entries.isEmpty else { return nil }
             state.entries.append(.heartbeat)
-            guard let sink = state.sink else { return (state.waiter.take(), nil) }
-            guard !state.drainScheduled else { return (nil, nil) }
+            guard let sink = state.sink, !state.drainScheduled else { return nil }
             state.drainScheduled = true
-            return (nil, sink)
+            return sink
         }
-        waiter?.resume()
-        return sink
     }
 
     /// Ends the subscription; pending frames are dropped (the client resumes by id). The first reason wins.
@@ -192,7 +180,7 @@ final class Subscriber: Sendable {
         self.state.withLock { Self.close(&$0, reason: reason) }?.resume()
     }
 
-    /// Closes and returns the continuations to resume (the writer's and the close watcher's) as one.
+    /// Closes and returns the continuations to resume (the close watchers') as one.
     private static func close(_ state: inout State, reason: CloseReason) -> Wakeup? {
         guard state.closeReason == nil else { return nil }
         state.closeReason = reason
@@ -200,7 +188,7 @@ final class Subscriber: Sendable {
         state.pendingEphemeral = [:]
         state.pendingDurable = 0
         defer { state.closeWatchers = [:] }
-        return Wakeup(continuations: [state.waiter.take()].compactMap { $0 } + state.closeWatchers.values)
+        return Wakeup(continuations: Array(state.closeWatchers.values))
     }
 
     private struct Wakeup {
@@ -225,34 +213,6 @@ final class Subscriber: Sendable {
             }
         } onCancel: {
             self.state.withLock { $0.closeWatchers.removeValue(forKey: watcher) }?.resume()
-        }
-    }
-
-    /// Everything queued since the last call, waiting until there is something; `.closed` once the hub ended it.
-    /// Cancelling the waiting task ends the subscription.
-    func next() async -> Delivery {
-        while true {
-            if let delivery = self.takeAll() { return delivery }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let ready = self.state.withLock { state -> Bool in
-                        guard state.entries.isEmpty, state.closeReason == nil else { return true }
-                        state.waiter = continuation
-                        return false
-                    }
-                    if ready { continuation.resume() }
-                }
-            } onCancel: {
-                self.close(.shutdown)
-            }
-        }
-    }
-
-    private func takeAll() -> Delivery? {
-        self.state.withLock { state in
-            if let reason = state.closeReason { return .closed(reason) }
-            guard !state.entries.isEmpty else { return nil }
-            return .batch(Self.takeEntries(&state))
         }
     }
 
