@@ -58,6 +58,14 @@ struct AccountServiceTests {
         }
     }
 
+    /// What the contract's pattern allows is accepted, judged by scalars: an emoji modifier right after the '@'
+    /// joins it into one Character, and splitting by Characters once refused this (schemathesis found it).
+    @Test(arguments: ["\u{761EA}@\u{1F3FB}.00", "ann@exämple.de", "a.b+c@d.e.f"])
+    func acceptsWhatThePatternAllows(_ email: String) async throws {
+        let user = try await self.service.register(Registration(email: email, username: "valid_name", password: "password-1"))
+        #expect(user.email == email.lowercased())
+    }
+
     @Test func duplicateIsAConflictWhateverTheCase() async throws {
         _ = try await self.service.register(Registration(email: "x@example.com", username: "Xavier", password: "password-1"))
         await #expect(throws: DomainError.conflict("That username is already registered")) {

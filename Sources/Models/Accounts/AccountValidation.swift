@@ -18,8 +18,9 @@ enum AccountValidation {
     }
 
     static func emailProblem(_ email: String) -> FieldProblem? {
-        // The shape openapi.yaml states: name@label.label[.label...], no spaces, one '@'.
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        // The shape openapi.yaml states: name@label.label[.label...], no spaces, one '@'. Split by scalars, as the
+        // pattern matches: a combining mark after '@' (an emoji modifier, say) makes "@" part of a larger Character.
+        let parts = email.unicodeScalars.split(separator: "@", omittingEmptySubsequences: false)
         let domainLabels = parts.count == 2 ? parts[1].split(separator: ".", omittingEmptySubsequences: false) : []
         let isShaped =
             parts.count == 2 && !parts[0].isEmpty && domainLabels.count >= 2 && domainLabels.allSatisfy { !$0.isEmpty }
