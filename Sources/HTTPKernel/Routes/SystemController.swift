@@ -24,7 +24,7 @@ struct SystemController<Context: RequestContext>: Sendable {
             ServiceDescription(
                 name: "SessionHub",
                 version: Self.version,
-                links: ["docs": "/api/docs", "openapi": "/api/openapi.yaml", "health": "/health", "ready": "/ready"]
+                links: ["docs": "/api/docs", "openapi": "/api/openapi.yaml", "health": "/health", "ready": "/ready", "metrics": "/metrics"]
             )
         )
     }

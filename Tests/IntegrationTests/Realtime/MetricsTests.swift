@@ -14,6 +14,7 @@ extension RealtimeIntegration {
                 _ = try await hostSocket.next(type: "chat_message")
                 #expect(try client.get("/api/sessions/\(UUID().uuidString.lowercased())", headers: room.host.bearer).status == 404)
 
+                #expect((try client.get("/").json?["links"] as? [String: String])?["metrics"] == "/metrics")
                 let response = try client.get("/metrics")
                 #expect(response.status == 200)
                 #expect(response.headers["content-type"]?.hasPrefix("text/plain") == true)
