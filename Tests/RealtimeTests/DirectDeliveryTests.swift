@@ -16,9 +16,14 @@ final class RecordingSink: DirectSink {
     var isWritable: Bool { self.writable.load(ordering: .relaxed) }
     var writes: [[Int64?]] { self.written.withLock { $0 } }
 
-    func write(_ items: [Subscriber.Outgoing]) {
-        self.written.withLock { $0.append(items.compactMap { if case .frame(let frame) = $0 { frame.eventID } else { nil } }) }
+    func write(_ items: [Subscriber.Outgoing], promise: EventLoopPromise<Void>?) {
+        self.written.withLock { $0.append(items.eventIDs) }
+        promise?.succeed()
     }
+}
+
+extension [Subscriber.Outgoing] {
+    var eventIDs: [Int64?] { self.compactMap { if case .frame(let frame) = $0 { frame.eventID } else { nil } } }
 }
 
 @Suite("A subscriber in direct delivery")
@@ -34,10 +39,10 @@ struct DirectDeliveryTests {
         let (result, drainInto) = subscriber.enqueue(self.queue.durable(6))
         #expect(result == .queued)
         #expect(drainInto == nil, "a drain is already scheduled")
-        #expect(subscriber.drain().map(\.eventID) == [6])
+        #expect(subscriber.drain().eventIDs == [6])
         #expect(subscriber.enqueue(self.queue.durable(7)).drainInto != nil)
         #expect(subscriber.enqueue(self.queue.durable(8)).drainInto == nil)
-        #expect(subscriber.drain().map(\.eventID) == [7, 8])
+        #expect(subscriber.drain().eventIDs == [7, 8])
         #expect(sink.writes == [[6], [7, 8]])
     }
 
@@ -52,7 +57,7 @@ struct DirectDeliveryTests {
         // Nothing new arrives: the hub's once-a-second pass finds it stalled and tries again.
         #expect(subscriber.stalledSink() != nil)
         sink.writable.store(true, ordering: .relaxed)
-        #expect(subscriber.drain().map(\.eventID) == [1])
+        #expect(subscriber.drain().eventIDs == [1])
         #expect(subscriber.stalledSink() == nil)
 
         sink.writable.store(false, ordering: .relaxed)

@@ -24,7 +24,7 @@ struct SubscriberQueueTests {
     /// What a drain writes, once the subscriber is in direct delivery.
     func delivered(_ subscriber: Subscriber) -> [OutboundFrame] {
         _ = subscriber.handOver(to: RecordingSink(), lastSent: 0)
-        return subscriber.drain()
+        return subscriber.drain().compactMap { if case .frame(let frame) = $0 { frame } else { nil } }
     }
 
     @Test func aLaggingSubscriberGetsOnlyTheNewestCursorOfEachUser() {

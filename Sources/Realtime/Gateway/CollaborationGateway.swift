@@ -87,26 +87,22 @@ public struct CollaborationGateway: Sendable {
         channel.close(promise: nil)
     }
 
-    /// Writes `connected`, then the missed durable events from the log, then the live queue, skipping ids already
-    /// sent; returns when the hub ends the subscription. A lost permission during replay ends it as `.accessLost`.
-    /// `write` sends them from this task, a burst with one flush; after the replay, live events are written by the hub
-    /// into `directSink` on the connection's event loop (see `Subscriber`), and this waits for the end.
+    /// Writes `connected`, then the missed durable events from the log, into `sink` from this task; then hands the
+    /// subscriber over to direct delivery (the hub writes live events into `sink` on the connection's event loop,
+    /// skipping ids already sent) and returns when the hub ends the subscription. A lost permission during replay
+    /// ends it as `.accessLost`.
     ///
     /// At shutdown the server waits for open responses before the hub hears of it, so each pump ends itself then.
-    func pump(
-        _ connection: LiveConnection, directSink: any DirectSink, write: ([Subscriber.Outgoing]) async throws -> Void
-    ) async throws -> Subscriber.CloseReason {
+    func pump(_ connection: LiveConnection, into sink: any DirectSink) async throws -> Subscriber.CloseReason {
         try await withGracefulShutdownHandler {
-            try await self.deliver(connection, directSink: directSink, write: write)
+            try await self.deliver(connection, into: sink)
         } onGracefulShutdown: {
             connection.subscriber.close(.shutdown)
         }
     }
 
-    private func deliver(
-        _ connection: LiveConnection, directSink: any DirectSink, write: ([Subscriber.Outgoing]) async throws -> Void
-    ) async throws -> Subscriber.CloseReason {
-        try await write([.frame(connection.connected)])
+    private func deliver(_ connection: LiveConnection, into sink: any DirectSink) async throws -> Subscriber.CloseReason {
+        try await sink.send([connection.connected])
         var lastSent = connection.startAfter
         if connection.isResuming {
             do {
@@ -120,13 +116,13 @@ public struct CollaborationGateway: Sendable {
                     )
                     lastSent = page.items.last?.id ?? lastSent
                     let frames = page.items.map(OutboundFrame.init(event:)).filter { $0.isVisible(to: connection.user.id) }
-                    if !frames.isEmpty { try await write(frames.map(Subscriber.Outgoing.frame)) }
+                    if !frames.isEmpty { try await sink.send(frames) }
                 } while page.nextCursor != nil
             } catch DomainError.notFound {
                 return .accessLost
             }
         }
-        if let sink = connection.subscriber.handOver(to: directSink, lastSent: lastSent) {
+        if connection.subscriber.handOver(to: sink, lastSent: lastSent) != nil {
             self.hub.drain([connection.subscriber], on: sink.eventLoop)
         }
         await connection.subscriber.waitUntilClosed()

@@ -81,10 +81,10 @@ public final class BroadcastHub: Service, Sendable {
         }
     }
 
-    func recordLatency(of frames: [OutboundFrame]) {
-        guard !frames.isEmpty else { return }
+    private func recordLatency(of items: [Subscriber.Outgoing]) {
+        guard !items.isEmpty else { return }
         let now = ContinuousClock.now
-        for frame in frames { self.counters.deliveryLatency.record(duration: frame.createdAt.duration(to: now)) }
+        for case .frame(let frame) in items { self.counters.deliveryLatency.record(duration: frame.createdAt.duration(to: now)) }
     }
 
     public func run() async throws {

@@ -3,22 +3,33 @@ import Models
 import NIOCore
 import Synchronization
 
-/// Where a subscriber in direct delivery writes: its connection, written on the connection's own event loop.
+/// A subscriber's connection: the writer task sends `connected` and the replay through it, then the hub writes
+/// the live queue into it on the connection's own event loop (direct delivery).
 protocol DirectSink: Sendable {
     var eventLoop: any EventLoop { get }
     /// Whether the connection takes more without buffering past its high-water mark (asked on the event loop).
     var isWritable: Bool { get }
-    /// Writes the frames (and, for SSE, heartbeats) with one flush (on the event loop).
-    func write(_ items: [Subscriber.Outgoing])
+    /// Writes the frames (and, for SSE, heartbeats) with one flush, on the event loop; `promise` completes once the
+    /// bytes are with the kernel.
+    func write(_ items: [Subscriber.Outgoing], promise: EventLoopPromise<Void>?)
+}
+
+extension DirectSink {
+    /// From a task: returns once the bytes are with the kernel, so a client that stops reading holds up only its
+    /// own writer task.
+    func send(_ frames: [OutboundFrame]) async throws {
+        let written = self.eventLoop.makePromise(of: Void.self)
+        self.eventLoop.execute { self.write(frames.map(Subscriber.Outgoing.frame), promise: written) }
+        try await written.futureResult.get()
+    }
 }
 
 /// One WebSocket or SSE connection as the hub sees it: a bounded outbound queue its transport drains.
 ///
 /// The hub enqueues without waiting. While the transport's writer task sends `connected` and any replay, frames
 /// wait here; then it hands over to direct delivery, and the hub drains the queue on the connection's event loop
-/// itself, with no task to wake per frame. Ephemeral frames (cursor, viewport,
-/// status) replace their pending predecessor of the same key, so a lagging subscriber gets the newest position, not
-/// every step. Durable frames are never dropped: past `durableLimit` pending ones the subscriber is closed as a slow
+/// itself, with no task to wake per frame. Ephemeral frames (cursor, viewport, status) replace their pending
+/// predecessor of the same key, so a lagging subscriber gets the newest position, not every step. Durable frames are never dropped: past `durableLimit` pending ones the subscriber is closed as a slow
 /// consumer, and its client resumes from the last id it received.
 final class Subscriber: Sendable {
     enum Transport: String, Sendable {
@@ -107,9 +118,7 @@ final class Subscriber: Sendable {
                 }
                 state.entries.append(.frame(frame))
             }
-            guard let sink = state.sink, !state.drainScheduled else { return (.queued, nil, nil) }
-            state.drainScheduled = true
-            return (.queued, nil, sink)
+            return (.queued, nil, Self.claimDrain(&state))
         }
         wakeup?.resume()
         return (result, sink)
@@ -121,43 +130,40 @@ final class Subscriber: Sendable {
         self.state.withLock { state in
             state.sink = sink
             state.lastSent = lastSent
-            guard !state.entries.isEmpty, !state.drainScheduled, state.closeReason == nil else { return nil }
-            state.drainScheduled = true
-            return sink
+            return state.entries.isEmpty ? nil : Self.claimDrain(&state)
         }
     }
 
     /// In direct delivery, with frames waiting and no drain coming (the connection was not writable at the last
     /// one): the sink to drain into.
     func stalledSink() -> (any DirectSink)? {
-        self.state.withLock { state in
-            guard let sink = state.sink, !state.entries.isEmpty, !state.drainScheduled, state.closeReason == nil else { return nil }
-            state.drainScheduled = true
-            return sink
-        }
+        self.state.withLock { state in state.entries.isEmpty ? nil : Self.claimDrain(&state) }
     }
 
-    /// Writes everything queued into the sink (on its event loop) and returns the frames written. A connection over
-    /// its high-water mark is left alone: its queue grows until it drains or overflows (a slow consumer).
-    func drain() -> [OutboundFrame] {
-        guard let sink = self.state.withLock({ $0.sink }) else { return [] }
-        guard sink.isWritable else {
-            self.state.withLock { $0.drainScheduled = false }
-            return []
-        }
-        let items = self.state.withLock { state -> [Outgoing] in
+    /// Writes everything queued into the sink (on its event loop) and returns what it wrote. A connection over its
+    /// high-water mark is left alone: its queue grows until it drains or overflows (a slow consumer).
+    func drain() -> [Outgoing] {
+        let (sink, items) = self.state.withLock { state -> ((any DirectSink)?, [Outgoing]) in
             state.drainScheduled = false
-            guard state.closeReason == nil else { return [] }
-            return Self.takeEntries(&state).filter { item in
+            guard let sink = state.sink, state.closeReason == nil, sink.isWritable else { return (nil, []) }
+            let items = Self.takeEntries(&state).filter { item in
                 guard case .frame(let frame) = item, let id = frame.eventID else { return true }
                 guard id > state.lastSent else { return false }
                 state.lastSent = id
                 return true
             }
+            return (sink, items)
         }
-        guard !items.isEmpty else { return [] }
-        sink.write(items)
-        return items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } }
+        guard let sink, !items.isEmpty else { return [] }
+        sink.write(items, promise: nil)
+        return items
+    }
+
+    /// In direct delivery, when no drain is scheduled yet: schedules one and returns the sink to drain into.
+    private static func claimDrain(_ state: inout State) -> (any DirectSink)? {
+        guard let sink = state.sink, !state.drainScheduled, state.closeReason == nil else { return nil }
+        state.drainScheduled = true
+        return sink
     }
 
     /// Why the subscription ended, once it has.
@@ -169,9 +175,7 @@ final class Subscriber: Sendable {
         self.state.withLock { state in
             guard state.closeReason == nil, state.entries.isEmpty else { return nil }
             state.entries.append(.heartbeat)
-            guard let sink = state.sink, !state.drainScheduled else { return nil }
-            state.drainScheduled = true
-            return sink
+            return Self.claimDrain(&state)
         }
     }
 

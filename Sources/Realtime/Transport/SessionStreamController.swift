@@ -43,9 +43,7 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
                 group.addTask { await gateway.cutOffWhenStalled(connection, channel: channel) }
                 do {
                     try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
-                    let reason = try await gateway.pump(connection, directSink: SSESink(channel: channel)) { items in
-                        try await writer.write(SSESink.events(items))
-                    }
+                    let reason = try await gateway.pump(connection, into: SSESink(channel: channel))
                     if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
                     try await writer.finish(nil)
                 } catch {
@@ -106,20 +104,20 @@ extension PresenceEntry {
     }
 }
 
-/// Live SSE events go into the channel as response body parts, a burst per flush, once the response head is out
-/// and the replay is written; the HTTP encoder in the pipeline frames them as chunks like any body part.
+/// SSE events go into the channel as response body parts, a burst per flush, once the response head is out; the
+/// HTTP encoder in the pipeline frames them as chunks like any body part.
 struct SSESink: DirectSink {
     let channel: any Channel
 
     var eventLoop: any EventLoop { self.channel.eventLoop }
     var isWritable: Bool { self.channel.isWritable }
 
-    func write(_ items: [Subscriber.Outgoing]) {
-        self.channel.writeAndFlush(HTTPResponsePart.body(Self.events(items)), promise: nil)
+    func write(_ items: [Subscriber.Outgoing], promise: EventLoopPromise<Void>?) {
+        self.channel.writeAndFlush(HTTPResponsePart.body(Self.events(items)), promise: promise)
     }
 
     /// A burst of queued events as one buffer; a lone event is sent as encoded, without a copy.
-    static func events(_ items: [Subscriber.Outgoing]) -> ByteBuffer {
+    private static func events(_ items: [Subscriber.Outgoing]) -> ByteBuffer {
         func encoded(_ item: Subscriber.Outgoing) -> ByteBuffer {
             switch item {
             case .frame(let frame): frame.sse

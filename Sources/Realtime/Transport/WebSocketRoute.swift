@@ -55,10 +55,7 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         let reason = await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.read(inbound, replyingTo: outbound, for: connection) }
             group.addTask { await self.gateway.cutOffWhenStalled(connection, channel: context.requestContext.channel) }
-            let sink = WebSocketSink(channel: context.requestContext.channel)
-            let reason = try? await self.gateway.pump(connection, directSink: sink) { items in
-                try await sink.send(items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } })
-            }
+            let reason = try? await self.gateway.pump(connection, into: WebSocketSink(channel: context.requestContext.channel))
             if let reason { await Self.close(outbound, for: reason, sessionID: sessionID) }
             group.cancelAll()
             return reason
@@ -152,20 +149,9 @@ struct WebSocketSink: DirectSink {
     var eventLoop: any EventLoop { self.channel.eventLoop }
     var isWritable: Bool { self.channel.isWritable }
 
-    func write(_ items: [Subscriber.Outgoing]) {
+    func write(_ items: [Subscriber.Outgoing], promise: EventLoopPromise<Void>?) {
         // The library pings on its own; SSE heartbeats have no WebSocket counterpart.
-        self.write(items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } }, promise: nil)
-    }
-
-    /// From a task: returns once the bytes are with the kernel, so a client that stops reading holds up only its
-    /// own writer, whose queue then overflows and closes it.
-    func send(_ frames: [OutboundFrame]) async throws {
-        let written = self.channel.eventLoop.makePromise(of: Void.self)
-        self.channel.eventLoop.execute { self.write(frames, promise: written) }
-        try await written.futureResult.get()
-    }
-
-    private func write(_ frames: [OutboundFrame], promise: EventLoopPromise<Void>?) {
+        let frames = items.compactMap { if case .frame(let frame) = $0 { frame } else { nil } }
         guard let last = frames.last else {
             promise?.succeed()
             return
