@@ -42,7 +42,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
         hub: hub, sessions: sessions, messages: messages, participants: participants, authenticator: RealtimeTokenAuthenticator(bearer: bearer)
     )
 
-    let router = Router(context: AppRequestContext.self)
+    // HEAD answers like GET without the body (monitors and caches probe with it).
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
     // Outside the problem middleware, so errors are counted with the status their problem+json answer carries.
     router.add(middleware: MetricsMiddleware())

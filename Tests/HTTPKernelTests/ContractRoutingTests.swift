@@ -36,7 +36,7 @@ struct ContractRoutingTests {
         try await Self.makeApplication().test(.router) { client in
             try await client.execute(uri: "/health", method: .post) { response in
                 #expect(response.status == .methodNotAllowed)
-                #expect(response.headers[.allow] == "GET")
+                #expect(response.headers[.allow] == "GET, HEAD")
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
             try await client.execute(uri: "/nothing/here", method: .post) { response in
@@ -67,10 +67,10 @@ struct ContractRoutingTests {
                       type: object
                 """
         )
-        #expect(index.allowedMethods(forPath: "/api/sessions/abc") == ["GET", "PATCH"])
+        #expect(index.allowedMethods(forPath: "/api/sessions/abc") == ["GET", "HEAD", "PATCH"])
         #expect(index.allowedMethods(forPath: "/api/sessions") == ["POST"])
         #expect(index.allowedMethods(forPath: "/api/sessions/abc/extra") == nil)
-        #expect(index.allowedMethods(forPath: "/api/sessions/stats") == ["GET"])
+        #expect(index.allowedMethods(forPath: "/api/sessions/stats") == ["GET", "HEAD"])
         #expect(index.pathCount == 3)
     }
 }

@@ -45,9 +45,20 @@ struct HTTPFoundationTests {
         try await withServer { _, client in
             let response = try client.request("DELETE", "/api/auth/me")
             #expect(response.status == 405)
-            #expect(response.headers["allow"] == "GET, PATCH")
+            #expect(response.headers["allow"] == "GET, HEAD, PATCH")
             #expect(response.json?["error_code"] as? String == "METHOD_NOT_ALLOWED")
             #expect(try client.request("GET", "/api/auth/login").headers["allow"] == "POST")
+        }
+    }
+
+    @Test func headIsAnsweredLikeGetWithoutABody() async throws {
+        try await withServer { _, client in
+            let get = try client.get("/health")
+            let head = try client.request("HEAD", "/health")
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
+            #expect(head.headers["content-length"] == get.headers["content-length"])
+            #expect(try client.request("HEAD", "/api/auth/me").status == 401)
         }
     }
 

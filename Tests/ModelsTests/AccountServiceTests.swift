@@ -20,12 +20,14 @@ final class TestClock: Sendable {
 @Suite("AccountService over the in-memory SQLite store")
 struct AccountServiceTests {
     let clock = TestClock()
+    let store: SQLiteStore
     let service: AccountService
 
     init() throws {
         let clock = self.clock
+        self.store = try SQLiteStore.inMemory()
         self.service = AccountService(
-            store: try SQLiteStore.inMemory(),
+            store: self.store,
             hasher: PlainTextHasher(),
             refreshTokenLifetime: 3600,
             now: { clock.now }
@@ -97,6 +99,22 @@ struct AccountServiceTests {
         await #expect(throws: DomainError.unauthorized("Invalid or expired refresh token")) {
             try await self.service.rotate(refreshToken: third)
         }
+    }
+
+    @Test func loginsPurgeExpiredRefreshTokens() async throws {
+        let user = try await self.service.register(Registration(email: "e@example.com", username: "eve", password: "password-1"))
+        let spent = try await self.service.startRefreshFamily(for: user)
+        _ = try await self.service.rotate(refreshToken: spent)
+        _ = try await self.service.startRefreshFamily(for: user)
+        self.clock.advance(by: 3601)
+        #expect(try await self.store.deleteRefreshTokens(expiredBefore: self.clock.now) == 3)
+
+        _ = try await self.service.startRefreshFamily(for: user)
+        self.clock.advance(by: 3601)
+        let live = try await self.service.startRefreshFamily(for: user)
+        // That login removed the expired one; the new token is untouched and still works.
+        #expect(try await self.store.deleteRefreshTokens(expiredBefore: self.clock.now) == 0)
+        _ = try await self.service.rotate(refreshToken: live)
     }
 
     @Test func profileUpdateChecksTheCurrentPassword() async throws {

@@ -27,6 +27,9 @@ struct OpenAPIRouteIndex: Sendable {
 
     /// The methods the contract allows on a concrete path, or nil if it declares no such path.
     ///
+    /// HEAD comes with every GET (RFC 9110; monitors probe `/health` with it): the router derives it from the GET
+    /// handler, so the contract need not list it.
+    ///
     /// Where templates overlap (`messages/stats` and `messages/{message_id}`), the one with literal segments earliest wins,
     /// as in the router, which tries a literal segment before a parameter and does not fall back.
     func allowedMethods(forPath path: String) -> [String]? {
@@ -38,7 +41,9 @@ struct OpenAPIRouteIndex: Sendable {
         let best = matches.max { first, second in
             first.segments.map { Self.isParameter($0) ? 0 : 1 }.lexicographicallyPrecedes(second.segments.map { Self.isParameter($0) ? 0 : 1 })
         }
-        return best.map { $0.methods.sorted() }
+        return best.map { route in
+            (route.methods.contains("GET") && !route.methods.contains("HEAD") ? route.methods + ["HEAD"] : route.methods).sorted()
+        }
     }
 
     private static func isParameter(_ segment: Substring) -> Bool {

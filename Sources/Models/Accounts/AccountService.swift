@@ -59,9 +59,12 @@ public struct AccountService: Sendable {
     }
 
     /// Starts a refresh-token family for a fresh login and returns the opaque token.
+    ///
+    /// Each login also clears out expired tokens, so the table holds only what could still be presented.
     public func startRefreshFamily(for user: User) async throws -> String {
         let token = RefreshTokenSecret.generate()
         try await self.store.insertRefreshToken(self.record(token: token, userID: user.id, familyID: UUID().uuidString.lowercased()))
+        _ = try await self.store.deleteRefreshTokens(expiredBefore: self.now())
         return token
     }
 

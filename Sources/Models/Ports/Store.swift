@@ -27,4 +27,6 @@ public protocol AccountStore: Sendable {
     ) async throws -> RefreshRotation
     /// Revokes the family of the given token; returns false when no such token exists.
     func revokeRefreshTokenFamily(hash: String, now: Date) async throws -> Bool
+    /// Deletes tokens that expired before `date` (spent, revoked or not: none can be used again); returns how many.
+    func deleteRefreshTokens(expiredBefore date: Date) async throws -> Int
 }

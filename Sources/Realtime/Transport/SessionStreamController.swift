@@ -24,25 +24,33 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
     }
 
     /// 401 and 404 are plain HTTP answers here: an SSE client can read them, unlike a failed WebSocket upgrade.
+    ///
+    /// Access is checked before the response, the subscription starts only once its body is being written: a
+    /// response whose body never runs (HEAD, a client gone before the head) leaves no subscriber and no presence.
     @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
         let identity = try await self.gateway.identify(request)
         let since = try self.gateway.resumePoint(of: request)
-        let connection = try await self.gateway.connect(
-            sessionID: try context.parameters.require("session_id"),
-            identity: identity,
-            transport: .sse,
-            since: since
-        )
+        let session = try await self.gateway.sessions.session(id: try context.parameters.require("session_id"), for: identity.user)
         let gateway = self.gateway
         let channel = context.channel
         let headers: HTTPFields = [
             .contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no",
         ]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
+            let connection: LiveConnection
+            do {
+                connection = try await gateway.connect(sessionID: session.id, identity: identity, transport: .sse, since: since)
+            } catch {
+                // Access lost (the session deleted) in the moment since the check above, or the store failed.
+                let refusal = (error as? DomainError).map { OutboundFrame.error($0, sessionID: session.id) }
+                    ?? .error(code: "INTERNAL_ERROR", message: "Could not join the session", sessionID: session.id)
+                try await writer.write(refusal.sse)
+                return try await writer.finish(nil)
+            }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await gateway.cutOffWhenStalled(connection, channel: channel) }
                 do {
-                    try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
                     let reason = try await gateway.pump(connection, into: SSESink(channel: channel))
                     if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
                     try await writer.finish(nil)

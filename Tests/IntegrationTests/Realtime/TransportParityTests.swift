@@ -57,6 +57,13 @@ extension RealtimeIntegration {
                 #expect(hidden.status == 404)
                 let badSince = try client.get("/api/sessions/\(room.sessionID)/stream?since=-3", headers: room.host.bearer)
                 #expect(badSince.status == 422)
+                // HEAD answers the stream's head and opens no subscription: nobody joins, nobody stays connected.
+                let head = try client.request("HEAD", "/api/sessions/\(room.sessionID)/stream", headers: room.host.bearer)
+                #expect(head.status == 200)
+                #expect(head.headers["content-type"] == "text/event-stream")
+                #expect(try client.get("/ws/stats").json?["connections"] as? [String: Int] == ["sse": 0, "total": 0, "websocket": 0])
+                let joins = try client.get("/api/sessions/\(room.sessionID)/events?type=user_joined", headers: room.host.bearer)
+                #expect((joins.json?["items"] as? [Any])?.isEmpty == true)
 
                 // EventSource cannot set headers: the token may come in the query.
                 let stream = SSEStream(url: client.baseURL + "/api/sessions/\(room.sessionID)/stream?token=\(room.viewer.accessToken)")

@@ -42,6 +42,8 @@ struct CurlClient: Sendable {
 
         curl_setopt_string(handle, CURLOPT_URL, self.baseURL + path)
         curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
+        // A HEAD answer has a Content-Length but no body; without NOBODY curl would wait for those bytes.
+        if method == "HEAD" { curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
         curl_setopt_long(handle, CURLOPT_TIMEOUT, 30)
         curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, ResponseSink.collectBody)

@@ -14,6 +14,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v1-collaboration") { db in
             try db.execute(sql: self.collaboration)
         }
+        // Logins purge expired refresh tokens; without it that is a scan of every token ever issued.
+        migrator.registerMigration("v2-refresh-token-expiry") { db in
+            try db.execute(sql: "CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at)")
+        }
         return migrator
     }
 

@@ -42,6 +42,13 @@ extension SQLiteStore {
         }
     }
 
+    public func deleteRefreshTokens(expiredBefore date: Date) async throws -> Int {
+        try await self.write { db in
+            try db.execute(sql: "DELETE FROM refresh_tokens WHERE expires_at < ?", arguments: [date])
+            return db.changesCount
+        }
+    }
+
     private static func insert(_ record: RefreshTokenRecord, in db: Database) throws {
         try db.execute(
             sql: "INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
