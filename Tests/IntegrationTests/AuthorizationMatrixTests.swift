@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Every session and team endpoint against every kind of caller, with the status DESIGN.md's matrix gives:
+/// Every session, team and insight endpoint against every kind of caller, with the status DESIGN.md's matrix gives:
 /// 404 for what the caller may not see, 403 for what they may see but not do.
 @Suite("Authorization matrix")
 struct AuthorizationMatrixTests {
@@ -19,18 +19,28 @@ struct AuthorizationMatrixTests {
             let editor = try client.registerAndLogin(prefix: "editor")
             let viewer = try client.registerAndLogin(prefix: "viewer")
             let teammate = try client.registerAndLogin(prefix: "teammate")
+            let teamAdmin = try client.registerAndLogin(prefix: "teamadmin")
             let outsider = try client.registerAndLogin(prefix: "outsider")
             let teamID = try #require(try client.post("/api/teams", json: ["name": "Matrix"], headers: host.bearer).json?["id"] as? String)
             _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": teammate.id, "role": "member"], headers: host.bearer)
+            _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": teamAdmin.id, "role": "admin"], headers: host.bearer)
             let id = try client.createSession(as: host, ["team_id": teamID, "visibility": "team"])
             try client.invite(editor, as: "editor", to: id, by: host)
             try client.invite(viewer, as: "viewer", to: id, by: host)
-            let actors = ["host": host, "editor": editor, "viewer": viewer, "teammate": teammate, "outsider": outsider]
+            // A team admin has no say over a team's session: like any member, they see it as a viewer.
+            let actors = ["host": host, "editor": editor, "viewer": viewer, "teammate": teammate, "teamAdmin": teamAdmin, "outsider": outsider]
 
             func all(_ seen: Int, outsider: Int = 404) -> [String: Int] {
-                ["host": seen, "editor": seen, "viewer": seen, "teammate": seen, "outsider": outsider]
+                ["host": seen, "editor": seen, "viewer": seen, "teammate": seen, "teamAdmin": seen, "outsider": outsider]
+            }
+            func writers(_ allowed: Int) -> [String: Int] {
+                ["host": allowed, "editor": allowed, "viewer": 403, "teammate": 403, "teamAdmin": 403, "outsider": 404]
+            }
+            func hostOnly(_ allowed: Int) -> [String: Int] {
+                ["host": allowed, "editor": 403, "viewer": 403, "teammate": 403, "teamAdmin": 403, "outsider": 404]
             }
             let base = "/api/sessions/\(id)"
+            let hostMessage = try #require(try client.post("\(base)/messages", json: ["content": "by the host"], headers: host.bearer).json?["id"] as? String)
             let table: [Expectation] = [
                 Expectation(method: "GET", path: base, body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "\(base)/history", body: nil, statuses: all(200)),
@@ -39,29 +49,32 @@ struct AuthorizationMatrixTests {
                 Expectation(method: "GET", path: "\(base)/messages", body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "\(base)/messages/stats", body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "/api/analytics/sessions/\(id)", body: nil, statuses: all(200)),
+                Expectation(method: "GET", path: "\(base)/presence", body: nil, statuses: all(200)),
+                // HEAD: the stream's answer without opening it.
+                Expectation(method: "HEAD", path: "\(base)/stream", body: nil, statuses: all(200)),
+                Expectation(method: "POST", path: "\(base)/messages", body: ["content": "hello"], statuses: writers(201)),
                 Expectation(
-                    method: "POST", path: "\(base)/messages", body: ["content": "hello"],
-                    statuses: ["host": 201, "editor": 201, "viewer": 403, "teammate": 403, "outsider": 404]
+                    method: "POST", path: "\(base)/messages",
+                    body: ["type": "comment", "content": "off by one", "file": "a.swift", "line": 3], statuses: writers(201)
                 ),
+                // Only the author edits; the host's role does not extend to other people's words.
+                Expectation(method: "PATCH", path: "\(base)/messages/\(hostMessage)", body: ["content": "edited"], statuses: hostOnly(200)),
+                Expectation(method: "POST", path: "\(base)/messages/\(hostMessage)/reactions", body: ["emoji": "👍"], statuses: writers(201)),
+                Expectation(method: "DELETE", path: "\(base)/messages/\(hostMessage)/reactions/%F0%9F%91%8D", body: nil, statuses: writers(200)),
+                Expectation(method: "POST", path: "\(base)/actions", body: ["type": "chat_message", "content": "hi"], statuses: writers(202)),
                 Expectation(
-                    method: "PATCH", path: base, body: ["description": "changed"],
-                    statuses: ["host": 200, "editor": 200, "viewer": 403, "teammate": 403, "outsider": 404]
+                    method: "POST", path: "\(base)/actions",
+                    body: ["type": "cursor_update", "data": ["file": "a.swift", "line": 1, "column": 0]], statuses: all(202)
                 ),
-                Expectation(
-                    method: "PATCH", path: base, body: ["visibility": "team"],
-                    statuses: ["host": 200, "editor": 403, "viewer": 403, "teammate": 403, "outsider": 404]
-                ),
-                Expectation(
-                    method: "PATCH", path: "\(base)/participants/\(viewer.id)", body: ["role": "viewer"],
-                    statuses: ["host": 200, "editor": 403, "viewer": 403, "teammate": 403, "outsider": 404]
-                ),
+                Expectation(method: "PATCH", path: base, body: ["description": "changed"], statuses: writers(200)),
+                Expectation(method: "PATCH", path: base, body: ["visibility": "team"], statuses: hostOnly(200)),
+                Expectation(method: "PATCH", path: "\(base)/participants/\(viewer.id)", body: ["role": "viewer"], statuses: hostOnly(200)),
                 Expectation(
                     method: "DELETE", path: "\(base)/participants/\(editor.id)", body: nil,
-                    statuses: ["viewer": 403, "teammate": 403, "outsider": 404]
+                    statuses: ["viewer": 403, "teammate": 403, "teamAdmin": 403, "outsider": 404]
                 ),
                 Expectation(
-                    method: "DELETE", path: base, body: nil,
-                    statuses: ["editor": 403, "viewer": 403, "teammate": 403, "outsider": 404]
+                    method: "DELETE", path: base, body: nil, statuses: ["editor": 403, "viewer": 403, "teammate": 403, "teamAdmin": 403, "outsider": 404]
                 ),
             ]
             for expectation in table {
@@ -76,11 +89,22 @@ struct AuthorizationMatrixTests {
                 }
             }
             // Inviting, with a fresh invitee each time so only the caller's role decides.
-            for (name, expected) in [("host", 201), ("editor", 403), ("viewer", 403), ("teammate", 403), ("outsider", 404)] {
+            for (name, expected) in hostOnly(201) {
                 let invitee = try client.registerAndLogin(prefix: "invitee")
                 let actor = try #require(actors[name])
                 let response = try client.post("\(base)/participants", json: ["user_id": invitee.id, "role": "viewer"], headers: actor.bearer)
                 #expect(response.status == expected, "\(name) invites")
+            }
+            // Deleting a message of the editor's, a fresh one each time: its author and the host may.
+            for (name, expected) in hostOnly(204).merging(["editor": 204]) { $1 } {
+                let message = try #require(try client.post("\(base)/messages", json: ["content": "mine"], headers: editor.bearer).json?["id"] as? String)
+                let actor = try #require(actors[name])
+                #expect(try client.request("DELETE", "\(base)/messages/\(message)", headers: actor.bearer).status == expected, "\(name) deletes")
+            }
+            // The listing shows the session to everyone who may see it, and hides it from the rest.
+            for (name, actor) in actors {
+                let listed = try client.collectPages("/api/sessions", limit: 200, headers: actor.bearer).items.contains { $0["id"] as? String == id }
+                #expect(listed == (name != "outsider"), "\(name) lists")
             }
             #expect(try client.request("DELETE", base, headers: host.bearer).status == 204)
         }
@@ -90,29 +114,51 @@ struct AuthorizationMatrixTests {
         try await withServer { _, client in
             let admin = try client.registerAndLogin(prefix: "admin")
             let member = try client.registerAndLogin(prefix: "member")
+            let teamViewer = try client.registerAndLogin(prefix: "teamviewer")
             let outsider = try client.registerAndLogin(prefix: "outsider")
             let teamID = try #require(try client.post("/api/teams", json: ["name": "Matrix"], headers: admin.bearer).json?["id"] as? String)
             _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": member.id, "role": "member"], headers: admin.bearer)
-            let actors = ["admin": admin, "member": member, "outsider": outsider]
+            _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": teamViewer.id, "role": "viewer"], headers: admin.bearer)
+            let actors = ["admin": admin, "member": member, "teamViewer": teamViewer, "outsider": outsider]
+            func members(_ seen: Int) -> [String: Int] { ["admin": seen, "member": seen, "teamViewer": seen, "outsider": 404] }
+            func adminOnly(_ allowed: Int) -> [String: Int] { ["admin": allowed, "member": 403, "teamViewer": 403, "outsider": 404] }
             let base = "/api/teams/\(teamID)"
+            // An insight the member shares with the team: its author edits it, the author or a team admin deletes it.
+            let insight = try #require(
+                try client.post(
+                    "/api/insights", json: ["title": "Flaky test", "content": "Retry once", "insight_type": "learning", "team_id": teamID],
+                    headers: member.bearer
+                ).json?["id"] as? String
+            )
             let table: [Expectation] = [
-                Expectation(method: "GET", path: base, body: nil, statuses: ["admin": 200, "member": 200, "outsider": 404]),
-                Expectation(method: "GET", path: "\(base)/members", body: nil, statuses: ["admin": 200, "member": 200, "outsider": 404]),
-                Expectation(method: "GET", path: "\(base)/sessions", body: nil, statuses: ["admin": 200, "member": 200, "outsider": 404]),
+                Expectation(method: "GET", path: base, body: nil, statuses: members(200)),
+                Expectation(method: "GET", path: "\(base)/members", body: nil, statuses: members(200)),
+                Expectation(method: "GET", path: "\(base)/sessions", body: nil, statuses: members(200)),
+                Expectation(method: "GET", path: "/api/analytics/team?team_id=\(teamID)", body: nil, statuses: members(200)),
+                Expectation(method: "GET", path: "/api/insights/\(insight)", body: nil, statuses: members(200)),
+                Expectation(method: "POST", path: "/api/insights/\(insight)/upvote", body: [:], statuses: members(200)),
+                Expectation(method: "DELETE", path: "/api/insights/\(insight)/upvote", body: nil, statuses: members(200)),
                 Expectation(
-                    method: "GET", path: "/api/analytics/team?team_id=\(teamID)", body: nil,
-                    statuses: ["admin": 200, "member": 200, "outsider": 404]
+                    method: "PATCH", path: "/api/insights/\(insight)", body: ["title": "Flaky test, again"],
+                    statuses: ["admin": 403, "member": 200, "teamViewer": 403, "outsider": 404]
                 ),
-                Expectation(method: "PATCH", path: base, body: ["description": "d"], statuses: ["admin": 200, "member": 403, "outsider": 404]),
+                Expectation(method: "PATCH", path: base, body: ["description": "d"], statuses: adminOnly(200)),
+                Expectation(method: "PATCH", path: "\(base)/members/\(member.id)", body: ["role": "member"], statuses: adminOnly(200)),
                 Expectation(
-                    method: "PATCH", path: "\(base)/members/\(member.id)", body: ["role": "member"],
-                    statuses: ["admin": 200, "member": 403, "outsider": 404]
+                    method: "DELETE", path: "\(base)/members/\(admin.id)", body: nil, statuses: ["member": 403, "teamViewer": 403, "outsider": 404]
                 ),
-                Expectation(method: "DELETE", path: "\(base)/members/\(admin.id)", body: nil, statuses: ["member": 403, "outsider": 404]),
-                Expectation(method: "DELETE", path: base, body: nil, statuses: ["member": 403, "outsider": 404, "admin": 204]),
+                Expectation(method: "DELETE", path: "/api/insights/\(insight)", body: nil, statuses: ["teamViewer": 403, "outsider": 404, "admin": 204]),
+                Expectation(method: "DELETE", path: base, body: nil, statuses: adminOnly(204)),
             ]
+            // Adding a member, a fresh one each time so only the caller's role decides (before the team is deleted).
+            for (name, expected) in adminOnly(201) {
+                let newcomer = try client.registerAndLogin(prefix: "newcomer")
+                let actor = try #require(actors[name])
+                let response = try client.post("\(base)/members", json: ["user_id": newcomer.id, "role": "member"], headers: actor.bearer)
+                #expect(response.status == expected, "\(name) adds a member")
+            }
             for expectation in table {
-                for name in ["outsider", "member", "admin"] {
+                for name in ["outsider", "teamViewer", "member", "admin"] {
                     guard let expected = expectation.statuses[name] else { continue }
                     let actor = try #require(actors[name])
                     let response = try client.request(

@@ -20,6 +20,19 @@ struct ProcessLifecycleTests {
         }
     }
 
+    @Test func aDotEnvFileConfiguresTheServerAndSIGINTStopsIt() async throws {
+        let folder = try ServerProcess.makeFolder()
+        // The environment wins over the file: its LOG_FORMAT would stop the start.
+        try "MAX_SESSIONS_PER_USER=1\nLOG_FORMAT=xml\n".write(to: folder.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        let server = try await ServerProcess(folder: folder)
+        let owner = try server.client.registerAndLogin()
+        _ = try server.client.createSession(as: owner)
+        let second = try server.client.post("/api/sessions", json: ["type": "claude_code"], headers: owner.bearer)
+        #expect(second.status == 409, "MAX_SESSIONS_PER_USER from .env was not applied: \(second.status)")
+        server.process.interrupt()
+        #expect(await server.stop() == 0, "SIGINT should end the server cleanly")
+    }
+
     @Test func refusesUnsafeConfiguration() async throws {
         let refused: [[String: String]] = [
             ["JWT_SECRET_KEY": "too-short"],
