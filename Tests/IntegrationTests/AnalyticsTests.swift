@@ -31,6 +31,9 @@ struct AnalyticsTests {
             #expect(series.count == 1)
             #expect(series.first?["tokens"] as? Int == 350, "each session's largest count in the bucket, summed")
             #expect(series.first?["snapshots"] as? Int == 3)
+            // A day bucket starts at midnight UTC, written like every other time on the wire.
+            let bucketStart = try #require(series.first?["bucket_start"] as? String)
+            #expect(bucketStart.wholeMatch(of: /\d{4}-\d{2}-\d{2}T00:00:00\.000Z/) != nil, "\(bucketStart)")
 
             #expect(try client.get("/api/analytics/team?team_id=\(teamID)", headers: outsider.bearer).status == 404)
             for bad in ["", "&bucket=month", "&from=yesterday", "&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "&from=2020-01-01T00:00:00Z&bucket=hour"] {

@@ -10,6 +10,8 @@ public struct AnalyticsService: Sendable {
     static let defaultPeriod: TimeInterval = 7 * 86_400
     /// Bounds each report so a week-long hourly series cannot grow without limit.
     static let maximumBuckets = 2_000.0
+    /// How often team_metrics records a team's figures: enough for a trend, bounded however often dashboards poll.
+    static let snapshotInterval: TimeInterval = 3_600
 
     public init(store: any AnalyticsStore & TeamStore, sessions: SessionService, now: @escaping @Sendable () -> Date = WireFormat.now) {
         self.store = store
@@ -26,7 +28,11 @@ public struct AnalyticsService: Sendable {
         guard end.timeIntervalSince(start) / bucketSeconds <= Self.maximumBuckets else {
             throw DomainError.invalid("bucket", "gives more than \(Int(Self.maximumBuckets)) buckets for this period; use a larger one")
         }
-        return try await self.store.teamAnalytics(teamID: teamID, from: start, to: end, bucket: bucket)
+        let report = try await self.store.teamAnalytics(teamID: teamID, from: start, to: end, bucket: bucket)
+        // Looking at a team's figures keeps its team_metrics series going, one snapshot an hour however often it is asked.
+        let now = self.now()
+        _ = try await self.store.recordTeamMetrics(teamID: teamID, now: now, unlessRecordedSince: now.addingTimeInterval(-Self.snapshotInterval))
+        return report
     }
 
     public func session(sessionID: String, for user: User) async throws -> SessionAnalytics {

@@ -3,7 +3,7 @@ import GRDB
 
 extension SQLiteStore {
     public func teamAnalytics(teamID: String, from: Date, to: Date, bucket: AnalyticsBucket) async throws -> TeamAnalytics {
-        try await self.write { db in
+        try await self.database.read { db in
             // Sessions shared with the team and alive at some point of the period.
             let inPeriod = "s.team_id = ? AND s.visibility != 'private' AND s.start_time <= ? AND s.last_activity >= ?"
             let arguments: StatementArguments = [teamID, to, from]
@@ -28,7 +28,7 @@ extension SQLiteStore {
                 arguments: arguments
             )
             let series = try Self.series(db, teamID: teamID, from: from, to: to, bucket: bucket)
-            let analytics = TeamAnalytics(
+            return TeamAnalytics(
                 teamID: teamID, from: from, to: to, bucket: bucket,
                 sessionsByStatus: Dictionary(uniqueKeysWithValues: SessionStatus.allCases.map { ($0.rawValue, 0) }).merging(byStatus) { $1 },
                 sessionsByType: byType, totalSessions: totals?["sessions"] ?? 0, activeSessions: totals?["active"] ?? 0,
@@ -36,17 +36,28 @@ extension SQLiteStore {
                 tokensByMember: members.map { MemberTokens(userID: $0["user_id"], username: $0["username"], sessions: $0["sessions"], tokens: $0["tokens"]) },
                 series: series
             )
+        }
+    }
+
+    public func recordTeamMetrics(teamID: String, now: Date, unlessRecordedSince since: Date) async throws -> Bool {
+        try await self.write { db in
+            // The team's shared sessions as they stand, whatever period a caller asked about; details holds them by status.
             try db.execute(
                 sql: """
                     INSERT INTO team_metrics (team_id, recorded_at, total_sessions, active_sessions, total_tokens, average_health, total_errors, details)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    SELECT * FROM (
+                        SELECT ?1, ?2, COUNT(*), COUNT(*) FILTER (WHERE status = 'active'), COALESCE(SUM(token_count), 0), AVG(health_score),
+                            COALESCE(SUM(error_count), 0),
+                            (SELECT json_group_object(status, n) FROM
+                                (SELECT status, COUNT(*) AS n FROM sessions WHERE team_id = ?1 AND visibility != 'private' GROUP BY status))
+                        FROM sessions WHERE team_id = ?1 AND visibility != 'private'
+                    )
+                    -- Outside the aggregate, which yields a row even when it filters every session out.
+                    WHERE NOT EXISTS (SELECT 1 FROM team_metrics WHERE team_id = ?1 AND recorded_at > ?3)
                     """,
-                arguments: [
-                    teamID, WireFormat.now(), analytics.totalSessions, analytics.activeSessions, analytics.totalTokens, analytics.averageHealth,
-                    analytics.totalErrors, String(decoding: try WireFormat.makeEncoder().encode(analytics.sessionsByStatus), as: UTF8.self),
-                ]
+                arguments: [teamID, now, since]
             )
-            return analytics
+            return db.changesCount > 0
         }
     }
 
@@ -116,10 +127,11 @@ extension SQLiteStore {
     private static func series(_ db: Database, teamID: String, from: Date, to: Date, bucket: AnalyticsBucket) throws -> [SeriesPoint] {
         let bucketStart =
             switch bucket {
-            case .hour: "strftime('%Y-%m-%dT%H:00:00Z', h.recorded_at)"
-            case .day: "strftime('%Y-%m-%dT00:00:00Z', h.recorded_at)"
+            // In the wire's form, milliseconds included, like every other time a client reads.
+            case .hour: "strftime('%Y-%m-%dT%H:00:00.000Z', h.recorded_at)"
+            case .day: "strftime('%Y-%m-%dT00:00:00.000Z', h.recorded_at)"
             // Weeks start on Monday: step back six days, then forward to the next Monday.
-            case .week: "strftime('%Y-%m-%dT00:00:00Z', h.recorded_at, '-6 days', 'weekday 1')"
+            case .week: "strftime('%Y-%m-%dT00:00:00.000Z', h.recorded_at, '-6 days', 'weekday 1')"
             }
         let rows = try Row.fetchAll(
             db,
