@@ -20,7 +20,7 @@ final class Progress: Sendable {
 
 /// What one subscriber saw: which probe messages (by sequence number), duplicates, and each one's latency.
 /// Fed on its connection's event loop; read once the workload ends.
-final class Receiver: Sendable {
+final class Receiver: FrameReceiver {
     struct Tally {
         var seen: [UInt64] = []
         var received = 0

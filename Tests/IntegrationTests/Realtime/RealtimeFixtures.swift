@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// The realtime suites, one at a time: each drives several live connections and some flood a server on purpose, and
-/// on two cores running them side by side only measures the machine's patience.
-@Suite(.serialized) enum RealtimeIntegration {}
+/// on two cores running them side by side only measures the machine's patience. The time limit is a backstop: a
+/// WebSocket client that never notices its connection ended fails its test instead of hanging the run.
+@Suite(.serialized, .timeLimit(.minutes(3))) enum RealtimeIntegration {}
 
 extension CurlClient {
     /// Posts a chat message over REST and returns it.

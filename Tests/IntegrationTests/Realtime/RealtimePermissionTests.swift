@@ -49,18 +49,20 @@ extension RealtimeIntegration {
                     claims: ["sub": room.host.id, "exp": now + 600, "iat": now, "jti": UUID().uuidString], secret: String(repeating: "x", count: 40)
                 )
                 for token in ["not-a-token", forged, ForgedToken.unsigned(claims: ["sub": room.host.id])] {
-                    let socket = TestSocket(port: server.port, path: "/ws/session/\(room.sessionID)?token=\(token)")
-                    #expect(try await socket.next(type: "error")["error_code"] as? String == "UNAUTHORIZED")
-                    #expect(try await socket.closeCode() == 4401)
+                    let refusal = try await WebSocketRefusal.collect(port: server.port, path: "/ws/session/\(room.sessionID)?token=\(token)")
+                    #expect(refusal.frames.map { $0["type"] as? String } == ["error"])
+                    #expect(refusal.frames.first?["error_code"] as? String == "UNAUTHORIZED")
+                    #expect(refusal.closeCode == 4401)
                 }
-                let noToken = TestSocket(port: server.port, path: "/ws/session/\(room.sessionID)")
-                #expect(try await noToken.closeCode() == 4401)
+                let noToken = try await WebSocketRefusal.collect(port: server.port, path: "/ws/session/\(room.sessionID)")
+                #expect(noToken.frames.first?["error_code"] as? String == "UNAUTHORIZED")
+                #expect(noToken.closeCode == 4401)
 
+                // No access and no such session look the same: existence is not revealed.
                 for sessionID in [room.sessionID, UUID().uuidString.lowercased()] {
-                    let socket = TestSocket(port: server.port, path: "/ws/session/\(sessionID)?token=\(outsider.accessToken)")
-                    let error = try await socket.next(type: "error")
-                    #expect(error["error_code"] as? String == "NOT_FOUND")
-                    #expect(try await socket.closeCode() == 4404)
+                    let refusal = try await WebSocketRefusal.collect(port: server.port, path: "/ws/session/\(sessionID)?token=\(outsider.accessToken)")
+                    #expect(refusal.frames.first?["error_code"] as? String == "NOT_FOUND")
+                    #expect(refusal.closeCode == 4404)
                 }
 
                 // The header works as well as the query.

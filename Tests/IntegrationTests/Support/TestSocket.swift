@@ -112,16 +112,20 @@ final class TestSocket: Sendable {
     }
 
     /// Waits for the server to close the connection and returns its close code.
+    ///
+    /// On timeout the client is cancelled: awaiting a task's value ignores cancellation, so without that a client that
+    /// never ends would keep this group, and the test, waiting forever.
     func closeCode(timeout: Duration = .seconds(10)) async throws -> Int? {
-        try await withThrowingTaskGroup(of: Int?.self) { group in
-            group.addTask { try await self.run.value.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) } }
+        let run = self.run
+        return try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { try await run.value.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) } }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw CurlError(message: "the server did not close the WebSocket within \(timeout)")
+                run.cancel()
+                throw CurlError(message: "the server did not close the WebSocket within \(timeout); received: \(self.received.texts)")
             }
-            let code = try await group.next() ?? nil
-            group.cancelAll()
-            return code
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
     }
 }
