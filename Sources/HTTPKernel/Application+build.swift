@@ -70,6 +70,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
 
     // Upgrades have their own router: ordinary requests never match against the WebSocket route.
     let webSocketRouter = Router(context: AppRequestContext.self)
+    // So the connection's log lines carry the upgrade request's X-Request-ID like every other request's.
+    webSocketRouter.add(middleware: RequestIDMiddleware(answersUpgrades: true))
     WebSocketRoute(gateway: gateway).addRoutes(to: webSocketRouter)
 
     var application = Application(

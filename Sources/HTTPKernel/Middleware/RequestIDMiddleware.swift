@@ -17,6 +17,9 @@ extension RequestContext {
 /// Takes the caller's X-Request-ID (when it is a sane token) or makes one, puts it in the logger, and echoes it.
 /// It also writes the access log line, so that line carries the id, the status and the duration.
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// On the WebSocket router, whose 200 means "upgrade": the client got a 101, and that is what the log says.
+    var answersUpgrades = false
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestID = request.headers[.requestID].flatMap(Self.acceptable) ?? UUID().uuidString.lowercased()
         var context = context
@@ -30,7 +33,7 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
             metadata: [
                 "method": .string(request.method.rawValue),
                 "path": .string(request.uri.path),
-                "status": .stringConvertible(response.status.code),
+                "status": .stringConvertible(self.answersUpgrades && response.status == .ok ? 101 : response.status.code),
                 "duration_ms": .stringConvertible((elapsed / .milliseconds(1) * 100).rounded() / 100),
             ]
         )

@@ -65,10 +65,17 @@ extension RealtimeIntegration {
                     #expect(refusal.closeCode == 4404)
                 }
 
-                // The header works as well as the query.
-                let viaHeader = TestSocket(port: server.port, path: "/ws/session/\(room.sessionID)", headers: room.editor.bearer)
+                // The header works as well as the query; the connection's log lines carry the upgrade's request id.
+                let viaHeader = TestSocket(
+                    port: server.port, path: "/ws/session/\(room.sessionID)", headers: room.editor.bearer.merging(["X-Request-ID": "ws-upgrade-9"]) { $1 }
+                )
                 _ = try await viaHeader.next(type: "connected")
                 await viaHeader.close()
+                try await Task.sleep(for: .milliseconds(200))
+                let lines = server.log.split(separator: "\n").filter { $0.contains("\"request_id\":\"ws-upgrade-9\"") }
+                #expect(lines.contains { $0.contains("\"message\":\"request\"") && $0.contains("\"status\":\"101\"") }, "\(lines)")
+                #expect(lines.contains { $0.contains("websocket opened") })
+                #expect(lines.contains { $0.contains("websocket closed") })
             }
         }
 
