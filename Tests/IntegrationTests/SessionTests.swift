@@ -124,6 +124,36 @@ struct SessionTests {
         }
     }
 
+    /// Each way of seeing a session is its own branch of the listing query; pages must merge them in order, once each.
+    @Test func listingsMergeEveryWayOfSeeingASessionWithoutRepeats() async throws {
+        try await withServer { _, client in
+            let reader = try client.registerAndLogin(prefix: "reader")
+            let other = try client.registerAndLogin(prefix: "other")
+            let teamID = try #require(try client.post("/api/teams", json: ["name": "Readers"], headers: other.bearer).json?["id"] as? String)
+            _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": reader.id, "role": "member"], headers: other.bearer)
+            // token_count orders them: owned (one of them also public), invited, public, team, and hidden ones between.
+            let visible = [
+                try client.createSession(as: reader, ["token_count": 1]),
+                try client.createSession(as: reader, ["token_count": 3, "visibility": "public"]),
+                try client.createSession(as: other, ["token_count": 5]),
+                try client.createSession(as: other, ["token_count": 7, "visibility": "public"]),
+                try client.createSession(as: other, ["token_count": 9, "visibility": "team", "team_id": teamID]),
+                try client.createSession(as: other, ["token_count": 11, "visibility": "public"]),
+            ]
+            try client.invite(reader, as: "viewer", to: visible[2], by: other)
+            for tokens in [2, 4, 6, 8, 10] { _ = try client.createSession(as: other, ["token_count": tokens]) }
+
+            for limit in [1, 2, 4, 50] {
+                let ascending = try client.collectPages("/api/sessions?sort=token_count", limit: limit, headers: reader.bearer)
+                #expect(ascending.items.compactMap { $0["id"] as? String } == visible, "limit \(limit)")
+                let descending = try client.collectPages("/api/sessions?sort=-token_count", limit: limit, headers: reader.bearer)
+                #expect(descending.items.compactMap { $0["id"] as? String } == visible.reversed(), "limit \(limit)")
+            }
+            let publicOnes = try client.collectPages("/api/sessions?visibility=public&sort=token_count", limit: 1, headers: reader.bearer)
+            #expect(publicOnes.items.compactMap { $0["id"] as? String } == [visible[1], visible[3], visible[5]])
+        }
+    }
+
     @Test func ownersDeleteOthersCannot() async throws {
         try await withServer { _, client in
             let owner = try client.registerAndLogin()

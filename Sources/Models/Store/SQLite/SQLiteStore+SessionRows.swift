@@ -50,23 +50,28 @@ extension SQLiteStore {
     }
 }
 
-/// The WHERE clauses of a session listing: what the caller may see, then the query's filters and the page position.
-struct SessionListFilter {
-    private(set) var clauses: [String]
-    private(set) var arguments: StatementArguments
+/// A session listing as SQL. Each way a caller may see a session (owner, participant, public, team) is its own branch
+/// that walks its own index to the best `limit` rows after the cursor; the page is the best `limit` of their union.
+/// That is the same set as filtering by "any of the ways", but a page reads O(limit) rows per branch instead of
+/// sorting every session the caller can see (every public session, for a start).
+struct SessionListSQL {
+    private let userID: String
     private let query: SessionQuery
+    /// The query's filters and the page position, applied in every branch.
+    private var clauses: [String] = []
+    private var arguments = StatementArguments()
 
-    init(userID: String, query: SessionQuery) {
+    /// The ways to see a session, and whether the clause takes the caller's id.
+    private static let reaches: [(clause: String, takesUser: Bool)] = [
+        ("s.id IN (SELECT session_id FROM session_owners WHERE user_id = ?)", true),
+        ("s.id IN (SELECT session_id FROM session_participants WHERE user_id = ?)", true),
+        ("s.visibility = 'public'", false),
+        ("s.visibility = 'team' AND s.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?)", true),
+    ]
+
+    init(userID: String, query: SessionQuery, cursor: PageCursor?) {
+        self.userID = userID
         self.query = query
-        self.clauses = [
-            """
-            (s.id IN (SELECT session_id FROM session_owners WHERE user_id = ?)
-             OR s.id IN (SELECT session_id FROM session_participants WHERE user_id = ?)
-             OR s.visibility = 'public'
-             OR (s.visibility = 'team' AND s.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?)))
-            """
-        ]
-        self.arguments = [userID, userID, userID]
         if let status = query.status { self.add("s.status = ?", status.rawValue) }
         if let type = query.type { self.add("s.type = ?", type) }
         if let teamID = query.teamID { self.add("s.team_id = ?", teamID) }
@@ -78,14 +83,32 @@ struct SessionListFilter {
             self.clauses.append("(s.project_name LIKE ? ESCAPE '\\' OR s.description LIKE ? ESCAPE '\\')")
             self.arguments += [pattern, pattern]
         }
+        // Rows strictly after the cursor in the listing's order: (sort key, id) past the last one served.
+        if let cursor {
+            self.clauses.append("(s.\(query.sort.rawValue), s.id) \(query.descending ? "<" : ">") (?, ?)")
+            self.arguments += [cursor.key, cursor.id]
+        }
     }
 
-    /// Rows strictly after the cursor in the listing's order: (sort key, id) past the last one served.
-    mutating func addCursor(_ cursor: PageCursor?) {
-        guard let cursor else { return }
-        let comparison = self.query.descending ? "<" : ">"
-        self.clauses.append("(s.\(self.query.sort.rawValue), s.id) \(comparison) (?, ?)")
-        self.arguments += [cursor.key, cursor.id]
+    /// Up to `limit` rows with `columns` (whose three placeholders take the caller's id) and the sort key.
+    func page(columns: String, limit: Int) -> (sql: String, arguments: StatementArguments) {
+        let order = self.query.descending ? "DESC" : "ASC"
+        let orderBy = "s.\(self.query.sort.rawValue) \(order), s.id \(order)"
+        var arguments: StatementArguments = [self.userID, self.userID, self.userID]
+        let branches = Self.reaches.map { reach in
+            if reach.takesUser { arguments += [self.userID] }
+            arguments += self.arguments
+            arguments += [limit]
+            let conditions = ([reach.clause] + self.clauses).joined(separator: " AND ")
+            return "SELECT id FROM (SELECT s.id FROM sessions s WHERE \(conditions) ORDER BY \(orderBy) LIMIT ?)"
+        }
+        arguments += [limit]
+        let sql = """
+            SELECT \(columns), s.\(self.query.sort.rawValue) AS sort_key FROM sessions s
+            WHERE s.id IN (\(branches.joined(separator: " UNION ALL ")))
+            ORDER BY \(orderBy) LIMIT ?
+            """
+        return (sql, arguments)
     }
 
     private mutating func add(_ clause: String, _ value: String) {

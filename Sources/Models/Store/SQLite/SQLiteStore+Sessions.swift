@@ -47,15 +47,9 @@ extension SQLiteStore {
 
     public func sessions(visibleTo userID: String, matching query: SessionQuery, page: PageRequest) async throws -> Page<CodingSession> {
         try await self.database.read { db in
-            var filter = SessionListFilter(userID: userID, query: query)
-            filter.addCursor(page.cursor)
-            let order = query.descending ? "DESC" : "ASC"
-            let sql = """
-                SELECT \(Self.sessionColumns(for: "?")), s.\(query.sort.rawValue) AS sort_key FROM sessions s
-                WHERE \(filter.clauses.joined(separator: " AND "))
-                ORDER BY s.\(query.sort.rawValue) \(order), s.id \(order) LIMIT ?
-                """
-            let arguments = StatementArguments([userID, userID, userID]) + filter.arguments + [page.limit + 1]
+            let listing = SessionListSQL(userID: userID, query: query, cursor: page.cursor)
+            // One row more than the page tells whether there is a next one.
+            let (sql, arguments) = listing.page(columns: Self.sessionColumns(for: "?"), limit: page.limit + 1)
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             let sessions = try rows.map { row in
                 var session = try Self.session(from: row)
