@@ -24,11 +24,11 @@ extension JSONValue {
             text += "]"
         case .object(let fields):
             text += "{"
-            for (index, key) in fields.keys.sorted().enumerated() {
+            for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { text += "," }
-                Self.write(key, into: &text)
+                Self.write(field.key, into: &text)
                 text += ":"
-                fields[key]!.write(into: &text)
+                field.value.write(into: &text)
             }
             text += "}"
         }

@@ -29,14 +29,14 @@ public struct CollaborationGateway: Sendable {
 
     var limits: RealtimeLimits { self.hub.limits }
 
-    /// Opens a subscription, or throws `DomainError.notFound` when the session does not exist or the user may not see it.
+    /// Opens a subscription to a session the user may see (as `SessionService.session(id:for:)` answered it; that
+    /// throws `DomainError.notFound` for one that does not exist or is hidden).
     ///
     /// The subscriber joins the room before the newest id is read, so an event committed meanwhile is either at or
     /// below that id (replayable) or queued live: nothing falls between.
-    func connect(sessionID: String, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?) async throws
+    func connect(to session: CodingSession, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?) async throws
         -> LiveConnection
     {
-        let session = try await self.sessions.session(id: sessionID, for: identity.user)
         let role = session.role ?? .viewer
         let subscriber = self.hub.subscribe(sessionID: session.id, user: identity.user, role: role, transport: transport, tokenExpiry: identity.expiresAt)
         do {

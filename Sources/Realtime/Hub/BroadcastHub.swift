@@ -75,9 +75,17 @@ public final class BroadcastHub: Service, Sendable {
     }
 
     /// Writes out what the subscribers (all on `loop`) have queued.
+    ///
+    /// Delivery latency is sampled from the pass's last write, the slowest subscriber on this loop: a histogram
+    /// record per frame per subscriber was work on the hot path that tells no more than the tail does.
     func drain(_ subscribers: [Subscriber], on loop: any EventLoop) {
         loop.execute {
-            for subscriber in subscribers { self.recordLatency(of: subscriber.drain()) }
+            var lastWritten: [Subscriber.Outgoing] = []
+            for subscriber in subscribers {
+                let written = subscriber.drain()
+                if !written.isEmpty { lastWritten = written }
+            }
+            self.recordLatency(of: lastWritten)
         }
     }
 

@@ -11,7 +11,8 @@ final class HubCounters: Sendable {
     let slowConsumerCloses = Atomic<Int>(0)
     let floodCloses = Atomic<Int>(0)
     let rateLimited = Atomic<Int>(0)
-    /// From an event's arrival at the hub (or an ephemeral frame's creation) to its write into a subscriber's socket.
+    /// From an event's arrival at the hub (or an ephemeral frame's creation) to its write into the socket of the last
+    /// subscriber drained on each event loop.
     let deliveryLatency = Metrics.Timer(label: "sessionhub_delivery_latency_seconds")
 
     enum Counter: CaseIterable {

@@ -29,8 +29,9 @@ extension DirectSink {
 /// The hub enqueues without waiting. While the transport's writer task sends `connected` and any replay, frames
 /// wait here; then it hands over to direct delivery, and the hub drains the queue on the connection's event loop
 /// itself, with no task to wake per frame. Ephemeral frames (cursor, viewport, status) replace their pending
-/// predecessor of the same key, so a lagging subscriber gets the newest position, not every step. Durable frames are never dropped: past `durableLimit` pending ones the subscriber is closed as a slow
-/// consumer, and its client resumes from the last id it received.
+/// predecessor of the same key, so a lagging subscriber gets the newest position, not every step. Durable frames
+/// are never dropped: past `durableLimit` pending ones the subscriber is closed as a slow consumer, and its client
+/// resumes from the last id it received.
 final class Subscriber: Sendable {
     enum Transport: String, Sendable {
         case webSocket = "websocket"

@@ -40,9 +40,9 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
             try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
             let connection: LiveConnection
             do {
-                connection = try await gateway.connect(sessionID: session.id, identity: identity, transport: .sse, since: since)
+                connection = try await gateway.connect(to: session, identity: identity, transport: .sse, since: since)
             } catch {
-                // Access lost (the session deleted) in the moment since the check above, or the store failed.
+                // The session deleted in the moment since the check above, or the store failed.
                 let refusal = (error as? DomainError).map { OutboundFrame.error($0, sessionID: session.id) }
                     ?? .error(code: "INTERNAL_ERROR", message: "Could not join the session", sessionID: session.id)
                 try await writer.write(refusal.sse)
@@ -124,12 +124,14 @@ struct SSESink: DirectSink {
         self.channel.writeAndFlush(HTTPResponsePart.body(Self.events(items)), promise: promise)
     }
 
+    private static let heartbeat = ByteBuffer(string: ServerSentEvent.heartbeat)
+
     /// A burst of queued events as one buffer; a lone event is sent as encoded, without a copy.
     private static func events(_ items: [Subscriber.Outgoing]) -> ByteBuffer {
         func encoded(_ item: Subscriber.Outgoing) -> ByteBuffer {
             switch item {
             case .frame(let frame): frame.sse
-            case .heartbeat: ByteBuffer(string: ServerSentEvent.heartbeat)
+            case .heartbeat: Self.heartbeat
             }
         }
         if items.count == 1 { return encoded(items[0]) }

@@ -40,7 +40,8 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         }
         let connection: LiveConnection
         do {
-            connection = try await self.gateway.connect(sessionID: sessionID, identity: identity, transport: .webSocket, since: since)
+            let session = try await self.gateway.sessions.session(id: sessionID, for: identity.user)
+            connection = try await self.gateway.connect(to: session, identity: identity, transport: .webSocket, since: since)
         } catch DomainError.notFound {
             return await Self.refuse(outbound, .error(code: "NOT_FOUND", message: "Session not found", sessionID: sessionID), close: 4404)
         } catch {
