@@ -104,7 +104,9 @@ let package = Package(
         ),
         .plugin(name: "BundleOpenAPI", capability: .buildTool()),
         .systemLibrary(name: "CCurl", path: "Tests/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ModelsTests", dependencies: ["Models", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "APITests",
             dependencies: ["API", "Models", .product(name: "HummingbirdTesting", package: "hummingbird")],

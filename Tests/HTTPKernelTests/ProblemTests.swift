@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdTesting
 import Models
 import Testing
 
@@ -31,6 +32,7 @@ struct ProblemTests {
             (.conflict("x"), 409, "CONFLICT"),
             (.payloadTooLarge(limitBytes: 10), 413, "MESSAGE_TOO_LARGE"),
             (.rateLimited(retryAfterSeconds: 3), 429, "RATE_LIMITED"),
+            (.storeUnavailable(retryAfterSeconds: 5), 503, "STORE_UNAVAILABLE"),
         ]
         for (error, status, code) in cases {
             let problem = Problem(error: error, requestID: nil)
@@ -38,6 +40,20 @@ struct ProblemTests {
             #expect(problem.errorCode == code)
         }
         #expect(Problem(error: DomainError.invalid("email", "bad"), requestID: nil).errors == [FieldProblem(field: "email", message: "bad")])
+    }
+
+    @Test func aStoreThatCannotWriteIs503WithRetryAfter() async throws {
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(ProblemMiddleware())
+        router.post("/write") { _, _ -> String in throw DomainError.storeUnavailable(retryAfterSeconds: 5) }
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/write", method: .post) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "5")
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(String(buffer: response.body).contains("STORE_UNAVAILABLE"))
+            }
+        }
     }
 
     @Test func unauthorizedResponsesAskForABearerToken() {

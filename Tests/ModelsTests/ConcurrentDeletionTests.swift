@@ -48,7 +48,7 @@ struct ConcurrentDeletionTests {
         let event = NewSessionEvent(sessionID: self.session.id, type: "message_deleted", actorID: self.user.id, payload: [:])
         _ = try await self.store.softDeleteMessage(id: message.id, at: Date(), event: event)
         await self.expectNotFound { _ = try await self.store.softDeleteMessage(id: message.id, at: Date(), event: event) }
-        let log = try await self.store.events(sessionID: self.session.id, type: "message_deleted", page: PageRequest())
+        let log = try await self.store.events(sessionID: self.session.id, type: "message_deleted", viewerID: self.user.id, page: PageRequest())
         #expect(log.items.count == 1)
     }
 }

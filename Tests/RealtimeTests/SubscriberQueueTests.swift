@@ -60,8 +60,9 @@ struct SubscriberQueueTests {
     }
 
     @Test func directMessagesAreVisibleOnlyToTheirTwoUsers() {
-        let message: JSONValue = .object(["user_id": .string("a"), "to_user_id": .string("b")])
-        let frame = OutboundFrame(event: SessionEvent(id: 1, sessionID: "s", type: "direct_message", actorID: "a", createdAt: Date(), payload: ["message": message]))
+        let frame = OutboundFrame(
+            event: SessionEvent(id: 1, sessionID: "s", type: "direct_message", actorID: "a", recipientID: "b", createdAt: Date(), payload: [:])
+        )
         #expect(frame.isVisible(to: "a") && frame.isVisible(to: "b"))
         #expect(!frame.isVisible(to: "c"))
         #expect(self.cursor(line: 1, of: "a").isVisible(to: "b"))

@@ -20,7 +20,7 @@ enum JWTSecretFile {
             return stored
         }
         let secret = self.generate()
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         // Readable by the server's user only: whoever reads it can mint tokens.
         guard FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else {

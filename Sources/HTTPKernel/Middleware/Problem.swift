@@ -81,6 +81,7 @@ extension Problem {
         case .conflict(let detail): (.conflict, detail)
         case .payloadTooLarge(let limit): (.contentTooLarge, "The request body exceeds \(limit) bytes")
         case .rateLimited(let seconds): (.tooManyRequests, "Too many requests; retry in \(seconds) s")
+        case .storeUnavailable(let seconds): (.serviceUnavailable, "The store cannot take writes right now; nothing was stored, retry in \(seconds) s")
         case .rejectedMessage(_, let detail): (.badRequest, detail)
         }
     }

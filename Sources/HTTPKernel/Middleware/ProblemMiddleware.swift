@@ -10,11 +10,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = Problem(error: error, requestID: context.requestID)
-            if problem.status >= 500 {
+            if problem.status >= 500, problem.status != 503 {
                 context.logger.error("request failed", metadata: ["error": .string(String(reflecting: error))])
             }
             var headers: HTTPFields = [:]
-            if case DomainError.rateLimited(let seconds) = error { headers[.retryAfter] = String(seconds) }
+            switch error {
+            case DomainError.rateLimited(let seconds), DomainError.storeUnavailable(let seconds):
+                headers[.retryAfter] = String(seconds)
+            default:
+                break
+            }
             return problem.response(extraHeaders: headers)
         }
     }

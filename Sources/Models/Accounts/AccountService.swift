@@ -42,6 +42,9 @@ public struct AccountService: Sendable {
 
     /// Checks a username (or email) and password; unknown users cost a hash check too, so timing reveals nothing.
     public func authenticate(login: String, password: String) async throws -> User {
+        // bcrypt stops at a NUL byte: "secret\0anything" would pass for "secret". No stored password has a control
+        // character, so such an input is refused without reaching the hasher.
+        guard AccountValidation.passwordProblem(password, field: "password") == nil else { throw Self.loginFailure }
         guard let found = try await self.store.credentials(login: login) else {
             _ = try await self.hasher.verify(password, against: self.hasher.decoyHash)
             throw Self.loginFailure

@@ -45,6 +45,11 @@ enum AccountValidation {
         guard self.passwordLength.contains(password.unicodeScalars.count) else {
             return FieldProblem(field: field, message: "must be 8-72 characters long")
         }
+        // bcrypt reads its input up to the first NUL, so a control character could make a password shorter than it
+        // looks; none of them belongs in a password anyway.
+        guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            return FieldProblem(field: field, message: "must not contain control characters")
+        }
         return nil
     }
 

@@ -68,7 +68,10 @@ public struct MessageService: Sendable {
     /// Stores a new message with the event that announces it (`type`, the message under `key`).
     private func insert(_ message: SessionMessage, as type: String, key: String = "message") async throws -> Recorded<SessionMessage> {
         let payload = [key: try JSONValue(encoding: message)]
-        let event = NewSessionEvent(sessionID: message.sessionID, type: type, actorID: message.userID, payload: payload)
+        let event = NewSessionEvent(
+            sessionID: message.sessionID, type: type, actorID: message.userID, recipientID: message.toUserID, messageID: message.id,
+            payload: payload
+        )
         return Recorded(message, eventID: try await self.store.insertMessage(message, event: event).id)
     }
 
@@ -88,6 +91,7 @@ public struct MessageService: Sendable {
                 sessionID: session.id,
                 type: "message_updated",
                 actorID: user.id,
+                messageID: updated.id,
                 payload: ["message": (try? JSONValue(encoding: updated)) ?? .null]
             )
         }

@@ -7,17 +7,29 @@ public struct SessionEvent: Sendable, Equatable {
     /// The wire type (`chat_message`, `session_update` ...): the log, its `?type=` filter and replay share these names.
     public let type: String
     public let actorID: String?
+    /// Set on a direct message: only the actor (its sender) and this user may read the event, live or in the log.
+    public let recipientID: String?
     public let createdAt: Date
     /// The event's own fields (`message`, `changes` ...), without the envelope (`type`, `session_id`, `ts`, `id`).
     public let payload: [String: JSONValue]
 
-    public init(id: Int64, sessionID: String, type: String, actorID: String?, createdAt: Date, payload: [String: JSONValue]) {
+    public init(
+        id: Int64, sessionID: String, type: String, actorID: String?, recipientID: String? = nil, createdAt: Date,
+        payload: [String: JSONValue]
+    ) {
         self.id = id
         self.sessionID = sessionID
         self.type = type
         self.actorID = actorID
+        self.recipientID = recipientID
         self.createdAt = createdAt
         self.payload = payload
+    }
+
+    /// Who may read it: its actor and recipient for a direct message, nil (everyone who sees the session) otherwise.
+    public var audience: Set<String>? {
+        guard let recipientID = self.recipientID else { return nil }
+        return Set([recipientID] + (self.actorID.map { [$0] } ?? []))
     }
 
     /// The server frame clients receive: the payload plus `type`, `session_id`, `ts` and `id`.
@@ -36,12 +48,22 @@ public struct NewSessionEvent: Sendable, Equatable {
     public let sessionID: String
     public let type: String
     public let actorID: String?
+    /// A direct message's recipient: the event is private to the actor and this user.
+    public let recipientID: String?
+    /// The message whose text the payload carries: its events follow the message's edits and deletion, so an old
+    /// or deleted text is never served again.
+    public let messageID: String?
     public let payload: [String: JSONValue]
 
-    public init(sessionID: String, type: String, actorID: String?, payload: [String: JSONValue]) {
+    public init(
+        sessionID: String, type: String, actorID: String?, recipientID: String? = nil, messageID: String? = nil,
+        payload: [String: JSONValue]
+    ) {
         self.sessionID = sessionID
         self.type = type
         self.actorID = actorID
+        self.recipientID = recipientID
+        self.messageID = messageID
         self.payload = payload
     }
 }

@@ -18,6 +18,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case payloadTooLarge(limitBytes: Int)
     /// Too many writes in the current window (429).
     case rateLimited(retryAfterSeconds: Int)
+    /// The store cannot take a write now (disk full, I/O error, locked); nothing was stored (503, retry later).
+    case storeUnavailable(retryAfterSeconds: Int)
     /// A realtime message refused as a whole, with its protocol code (UNKNOWN_TYPE, VALIDATION_FAILED ...) (400).
     case rejectedMessage(errorCode: String, String)
 
@@ -32,6 +34,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .conflict: "CONFLICT"
         case .payloadTooLarge: "MESSAGE_TOO_LARGE"
         case .rateLimited: "RATE_LIMITED"
+        case .storeUnavailable: "STORE_UNAVAILABLE"
         case .rejectedMessage(let code, _): code
         }
     }

@@ -23,9 +23,6 @@ public struct SessionService: Sendable {
         let problems = SessionValidation.problems(in: draft)
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         if let teamID = draft.teamID { try await self.requireMembership(user: user, teamID: teamID) }
-        guard try await self.store.countSessions(ownedBy: user.id) < self.maxSessionsPerUser else {
-            throw DomainError.conflict("You own \(self.maxSessionsPerUser) sessions, the most allowed; delete one first")
-        }
         let now = self.now()
         let visibility = draft.visibility ?? .private
         let session = CodingSession(
@@ -37,7 +34,9 @@ public struct SessionService: Sendable {
             visibility: visibility, sharedAt: visibility == .private ? nil : now, hostname: draft.hostname,
             createdAt: now, updatedAt: now, role: .host
         )
-        try await self.store.insertSession(session, snapshot: SessionSnapshot(of: session, at: now))
+        guard try await self.store.insertSession(session, snapshot: SessionSnapshot(of: session, at: now), maxOwned: self.maxSessionsPerUser) else {
+            throw DomainError.conflict("You own \(self.maxSessionsPerUser) sessions, the most allowed; delete one first")
+        }
         return session
     }
 
@@ -72,26 +71,28 @@ public struct SessionService: Sendable {
     }
 
     public func update(sessionID: String, with changes: SessionChanges, by user: User) async throws -> Recorded<CodingSession> {
-        var session = try await self.authorize(changes.touchesSharing ? .manage : .updateMetadata, sessionID: sessionID, user: user)
+        let session = try await self.authorize(changes.touchesSharing ? .manage : .updateMetadata, sessionID: sessionID, user: user)
         let problems = SessionValidation.problems(in: changes)
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         if case .some(.some(let teamID)) = changes.teamID { try await self.requireMembership(user: user, teamID: teamID) }
         let now = self.now()
-        let before = session
-        session.apply(changes, at: now)
-        let changed = try before.changedFields(to: session)
-        // Nothing really changed: nothing to store, log or announce, and no activity to record.
-        guard !changed.isEmpty else { return Recorded(before, eventID: nil) }
-        let event = NewSessionEvent(
-            sessionID: session.id,
-            type: "session_update",
-            actorID: user.id,
-            payload: ["changes": .object(changed), "updated_by": .string(user.id)]
-        )
-        let snapshot = changes.touchesMetrics ? SessionSnapshot(of: session, at: now) : nil
-        let stored = try await self.store.saveSession(session, snapshot: snapshot, event: event)
-        if changes.touchesSharing { self.publisher.accessChanged(.session(id: session.id)) }
-        return Recorded(session, eventID: stored?.id)
+        // Applied to the session as stored when the write runs, not as read above: a concurrent change stays.
+        let (updated, stored) = try await self.store.updateSession(id: session.id, for: user.id) { current in
+            var revised = current
+            revised.apply(changes, at: now)
+            let changed = try current.changedFields(to: revised)
+            // Nothing really changed: nothing to store, log or announce, and no activity to record.
+            guard !changed.isEmpty else { return nil }
+            let event = NewSessionEvent(
+                sessionID: current.id,
+                type: "session_update",
+                actorID: user.id,
+                payload: ["changes": .object(changed), "updated_by": .string(user.id)]
+            )
+            return SessionRevision(session: revised, snapshot: changes.touchesMetrics ? SessionSnapshot(of: revised, at: now) : nil, event: event)
+        }
+        if stored != nil, changes.touchesSharing { self.publisher.accessChanged(.session(id: session.id)) }
+        return Recorded(updated, eventID: stored?.id)
     }
 
     /// Deletes a session: owners only (a host who is not an owner may manage it, not destroy it).
@@ -109,7 +110,7 @@ public struct SessionService: Sendable {
 
     public func events(sessionID: String, type: String?, for user: User, page: PageRequest) async throws -> Page<SessionEvent> {
         _ = try await self.authorize(.observe, sessionID: sessionID, user: user)
-        return try await self.store.events(sessionID: sessionID, type: type, page: page)
+        return try await self.store.events(sessionID: sessionID, type: type, viewerID: user.id, page: page)
     }
 
     /// The newest event id of a session the caller was already authorized for.

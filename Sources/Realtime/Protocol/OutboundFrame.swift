@@ -50,13 +50,7 @@ extension OutboundFrame {
     /// A stored event as clients receive it: its payload with `type`, `session_id`, `ts` and `id`. A direct message
     /// reaches only its sender and recipient, live and on replay.
     init(event: SessionEvent) {
-        var audience: Set<String>?
-        if event.type == "direct_message", case .object(let message)? = event.payload["message"] {
-            audience = Set([message["user_id"], message["to_user_id"]].compactMap { value in
-                if case .string(let id)? = value { id } else { nil }
-            })
-        }
-        self.init(fields: event.frame, eventID: event.id, audience: audience)
+        self.init(fields: event.frame, eventID: event.id, audience: event.audience)
     }
 
     /// An ephemeral event of the room: not logged, no id.
@@ -104,6 +98,7 @@ extension DomainError {
         case .invalid(let problems): problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
         case .payloadTooLarge(let limit): "The message exceeds \(limit) bytes"
         case .rateLimited(let seconds): "Too many messages; retry in \(seconds) s"
+        case .storeUnavailable(let seconds): "The store cannot take writes right now; nothing was stored, retry in \(seconds) s"
         }
     }
 }

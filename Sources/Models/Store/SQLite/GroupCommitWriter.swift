@@ -79,13 +79,23 @@ final class GroupCommitWriter: Sendable {
             let started = ContinuousClock.now
             do {
                 try await self.database.write { db in
-                    let events = batch.flatMap { $0.perform(db) }
+                    let committed = CommittedEvents()
                     let publisher = self.publisher
-                    db.afterNextTransaction(onCommit: { _ in for event in events { publisher.publish(event) } })
+                    // Registered before the jobs run: a job that ends the transaction (a ROLLBACK, a full disk) would
+                    // otherwise leave the hook waiting for the next batch, which would then publish rolled-back events.
+                    db.afterNextTransaction(onCommit: { _ in for event in committed.events { publisher.publish(event) } })
+                    var events: [SessionEvent] = []
+                    for job in batch {
+                        events += job.perform(db)
+                        // A job ended the transaction: the batch's earlier writes are gone with it, so it fails whole.
+                        guard db.isInsideTransaction else { throw DomainError.storeUnavailable(retryAfterSeconds: StoreFailure.retryAfterSeconds) }
+                    }
+                    committed.events = events
                 }
                 for job in batch { job.complete(nil) }
             } catch {
-                for job in batch { job.complete(error) }
+                let failure = StoreFailure.domainError(for: error)
+                for job in batch { job.complete(failure) }
             }
             self.batchSizes.record(batch.count)
             self.batchDurations.record(duration: started.duration(to: .now))
@@ -106,7 +116,20 @@ final class GroupCommitWriter: Sendable {
             // A row the request refers to was deleted between the service's checks and this write.
             return (.failure(DomainError.notFound("Something this request refers to was deleted meanwhile")), [])
         } catch {
-            return (.failure(error), [])
+            return (.failure(StoreFailure.domainError(for: error)), [])
         }
+    }
+
+    /// How many writes wait for the next batch.
+    var queuedWrites: Int { self.state.withLock { $0.queue.count } }
+}
+
+/// The events of a batch, set once its jobs ran and read by the commit hook registered before them.
+private final class CommittedEvents: Sendable {
+    private let storage = Mutex<[SessionEvent]>([])
+
+    var events: [SessionEvent] {
+        get { self.storage.withLock { $0 } }
+        set { self.storage.withLock { $0 = newValue } }
     }
 }

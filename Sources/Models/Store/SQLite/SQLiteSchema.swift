@@ -18,8 +18,31 @@ enum SQLiteSchema {
         migrator.registerMigration("v2-refresh-token-expiry") { db in
             try db.execute(sql: "CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at)")
         }
+        // Direct messages private to their two users in the log, and each message's logged copies findable, so that
+        // edits and deletions reach them; existing logs are brought in line (a deleted text leaves every copy).
+        migrator.registerMigration("v3-private-and-redactable-events") { db in
+            try db.execute(sql: self.eventAudienceAndMessage)
+            let changed = try Row.fetchAll(
+                db,
+                sql: "SELECT id, session_id FROM session_messages WHERE edited_at IS NOT NULL OR deleted_at IS NOT NULL"
+            )
+            for row in changed {
+                guard let message = try SQLiteStore.message(id: row["id"], sessionID: row["session_id"], in: db) else { continue }
+                try SQLiteStore.rewriteLoggedText(of: message, in: db)
+            }
+        }
         return migrator
     }
+
+    private static let eventAudienceAndMessage = """
+        ALTER TABLE session_events ADD COLUMN recipient_id TEXT;
+        ALTER TABLE session_events ADD COLUMN message_id TEXT;
+        UPDATE session_events SET recipient_id = json_extract(payload, '$.message.to_user_id') WHERE type = 'direct_message';
+        UPDATE session_events SET message_id = json_extract(payload, '$.message.id')
+            WHERE type IN ('chat_message', 'direct_message', 'message_updated');
+        UPDATE session_events SET message_id = json_extract(payload, '$.comment.id') WHERE type = 'code_comment';
+        CREATE INDEX session_events_message ON session_events(message_id) WHERE message_id IS NOT NULL;
+        """
 
     private static let accountsAndTeams = """
         CREATE TABLE users (

@@ -2,11 +2,15 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func events(sessionID: String, type: String?, page: PageRequest) async throws -> Page<SessionEvent> {
+    public func events(sessionID: String, type: String?, viewerID: String, page: PageRequest) async throws -> Page<SessionEvent> {
         try await self.database.read { db in
             let after = Int64(page.cursor?.id ?? "") ?? 0
-            var sql = "SELECT * FROM session_events WHERE session_id = ? AND id > ?"
-            var arguments: StatementArguments = [sessionID, after]
+            // Direct messages only for their two users, filtered here so that every page is full.
+            var sql = """
+                SELECT * FROM session_events WHERE session_id = ? AND id > ?
+                    AND (recipient_id IS NULL OR recipient_id = ? OR actor_id = ?)
+                """
+            var arguments: StatementArguments = [sessionID, after, viewerID, viewerID]
             if let type {
                 sql += " AND type = ?"
                 arguments += [type]
@@ -26,18 +30,46 @@ extension SQLiteStore {
     /// published once that write commits (and never if it rolls back).
     func append(_ event: NewSessionEvent, at time: Date, in db: Database) throws -> SessionEvent {
         let payload = JSONValue.object(event.payload).jsonText
-        try db.cachedStatement(sql: "INSERT INTO session_events (session_id, type, actor_id, payload, created_at) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [event.sessionID, event.type, event.actorID, payload, time])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO session_events (session_id, type, actor_id, recipient_id, message_id, payload, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [event.sessionID, event.type, event.actorID, event.recipientID, event.messageID, payload, time])
         let stored = SessionEvent(
             id: db.lastInsertedRowID,
             sessionID: event.sessionID,
             type: event.type,
             actorID: event.actorID,
+            recipientID: event.recipientID,
             createdAt: time,
             payload: event.payload
         )
         self.writer.stage(stored)
         return stored
+    }
+
+    /// The message fields whose text an edit or a deletion changes.
+    static let messageTextFields = ["content", "mentions", "code_snippet", "edited_at", "deleted_at"]
+
+    /// Brings every logged copy of a message (its `chat_message`, `code_comment` or `direct_message` and each
+    /// `message_updated`) to the message's current text, so an edited or deleted text is never served again.
+    static func rewriteLoggedText(of message: SessionMessage, in db: Database) throws {
+        guard case .object(let current) = try JSONValue(encoding: message) else { return }
+        let rows = try Row.fetchAll(db, sql: "SELECT id, payload FROM session_events WHERE message_id = ?", arguments: [message.id])
+        for row in rows {
+            var payload = try WireFormat.makeDecoder().decode([String: JSONValue].self, from: Data((row["payload"] as String).utf8))
+            // A code comment's event carries the message as `comment`, every other as `message`.
+            for key in ["message", "comment"] {
+                guard case .object(var logged)? = payload[key] else { continue }
+                for field in self.messageTextFields { logged[field] = current[field] ?? .null }
+                payload[key] = .object(logged)
+            }
+            try db.execute(
+                sql: "UPDATE session_events SET payload = ? WHERE id = ?",
+                arguments: [JSONValue.object(payload).jsonText, row["id"] as Int64]
+            )
+        }
     }
 
     static func event(from row: Row) throws -> SessionEvent {
@@ -47,6 +79,7 @@ extension SQLiteStore {
             sessionID: row["session_id"],
             type: row["type"],
             actorID: row["actor_id"],
+            recipientID: row["recipient_id"],
             createdAt: row["created_at"],
             payload: try WireFormat.makeDecoder().decode([String: JSONValue].self, from: Data(payloadText.utf8))
         )

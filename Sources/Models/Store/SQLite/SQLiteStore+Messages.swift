@@ -80,6 +80,7 @@ extension SQLiteStore {
             guard let sessionID = try String.fetchOne(db, sql: "SELECT session_id FROM session_messages WHERE id = ?", arguments: [id]),
                 let updated = try Self.message(id: id, sessionID: sessionID, in: db)
             else { throw DomainError.notFound("Message not found") }
+            try Self.rewriteLoggedText(of: updated, in: db)
             return (updated, try self.append(event(updated), at: editedAt, in: db))
         }
     }
@@ -94,6 +95,11 @@ extension SQLiteStore {
             // A concurrent delete got there first: one message_deleted event, not two.
             guard db.changesCount > 0 else { throw DomainError.notFound("Message not found") }
             try db.execute(sql: "DELETE FROM message_reactions WHERE message_id = ?", arguments: [id])
+            if let sessionID = try String.fetchOne(db, sql: "SELECT session_id FROM session_messages WHERE id = ?", arguments: [id]),
+                let deleted = try Self.message(id: id, sessionID: sessionID, in: db)
+            {
+                try Self.rewriteLoggedText(of: deleted, in: db)
+            }
             return try self.append(event, at: time, in: db)
         }
     }

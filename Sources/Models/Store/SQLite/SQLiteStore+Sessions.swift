@@ -2,14 +2,10 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func countSessions(ownedBy userID: String) async throws -> Int {
-        try await self.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM session_owners WHERE user_id = ?", arguments: [userID]) ?? 0
-        }
-    }
-
-    public func insertSession(_ session: CodingSession, snapshot: SessionSnapshot) async throws {
+    public func insertSession(_ session: CodingSession, snapshot: SessionSnapshot, maxOwned: Int) async throws -> Bool {
         try await self.write { db in
+            let owned = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM session_owners WHERE user_id = ?", arguments: [session.ownerID]) ?? 0
+            guard owned < maxOwned else { return false }
             try db.execute(
                 sql: """
                     INSERT INTO sessions (id, pid, type, status, start_time, last_activity, working_directory, token_count,
@@ -31,18 +27,21 @@ extension SQLiteStore {
                 arguments: [session.id, session.ownerID, session.createdAt]
             )
             try Self.insert(snapshot, in: db)
+            return true
         }
     }
 
     public func session(id: String, for userID: String) async throws -> (session: CodingSession, relation: SessionRelation)? {
-        try await self.database.read { db in
-            let sql = "SELECT \(Self.sessionColumns(for: "?")) FROM sessions s WHERE s.id = ?"
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [userID, userID, userID, id]) else { return nil }
-            let relation = try Self.relation(from: row)
-            var session = try Self.session(from: row)
-            session.role = relation.role
-            return (session, relation)
-        }
+        try await self.database.read { db in try Self.session(id: id, for: userID, in: db) }
+    }
+
+    private static func session(id: String, for userID: String, in db: Database) throws -> (session: CodingSession, relation: SessionRelation)? {
+        let sql = "SELECT \(Self.sessionColumns(for: "?")) FROM sessions s WHERE s.id = ?"
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [userID, userID, userID, id]) else { return nil }
+        let relation = try Self.relation(from: row)
+        var session = try Self.session(from: row)
+        session.role = relation.role
+        return (session, relation)
     }
 
     public func sessions(visibleTo userID: String, matching query: SessionQuery, page: PageRequest) async throws -> Page<CodingSession> {
@@ -60,8 +59,13 @@ extension SQLiteStore {
         }
     }
 
-    public func saveSession(_ session: CodingSession, snapshot: SessionSnapshot?, event: NewSessionEvent?) async throws -> SessionEvent? {
+    public func updateSession(
+        id: String, for userID: String, revise: @escaping @Sendable (CodingSession) throws -> SessionRevision?
+    ) async throws -> (session: CodingSession, event: SessionEvent?) {
         try await self.write { db in
+            guard let current = try Self.session(id: id, for: userID, in: db)?.session else { throw DomainError.notFound("Session not found") }
+            guard let revision = try revise(current) else { return (current, nil) }
+            let session = revision.session
             try db.execute(
                 sql: """
                     UPDATE sessions SET pid = ?, type = ?, status = ?, start_time = ?, last_activity = ?, working_directory = ?,
@@ -72,8 +76,8 @@ extension SQLiteStore {
                     """,
                 arguments: StatementArguments(Array(Self.columns(of: session).dropFirst())) + [session.updatedAt, session.id]
             )
-            if let snapshot { try Self.insert(snapshot, in: db) }
-            return try event.map { try self.append($0, at: session.updatedAt, in: db) }
+            if let snapshot = revision.snapshot { try Self.insert(snapshot, in: db) }
+            return (session, try self.append(revision.event, at: session.updatedAt, in: db))
         }
     }
 

@@ -15,10 +15,21 @@ public struct SQLiteStore: Store {
     }
 
     /// Opens (creating folders as needed) the database file at `path` and migrates it.
+    ///
+    /// What it creates is its owner's alone: folders 0700, the file 0600 (SQLite gives its WAL and SHM files the
+    /// database file's mode).
     public static func open(path: String, publisher: any EventPublisher = DiscardingPublisher()) throws -> SQLiteStore {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let store = SQLiteStore(database: try DatabasePool(path: path, configuration: self.configuration), publisher: publisher)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        let pool = try DatabasePool(path: path, configuration: self.configuration)
+        // GRDB sets NORMAL with WAL, which may lose the last commits on power loss, and AUTOINCREMENT would then hand
+        // their event ids out again: a client resuming from one would skip a different event. Group commit pays the
+        // sync once per batch. (Only the writer connection writes, so that is where it matters.)
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let store = SQLiteStore(database: pool, publisher: publisher)
         try store.migrate()
         return store
     }
