@@ -27,7 +27,9 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let accounts = AccountService(
         store: store,
         hasher: BcryptPasswordHasher(cost: configuration.bcryptCost),
-        refreshTokenLifetime: TimeInterval(configuration.refreshTokenDays * 86_400)
+        refreshTokenLifetime: TimeInterval(configuration.refreshTokenDays * 86_400),
+        refreshFamilyLifetime: TimeInterval(configuration.refreshFamilyMaxDays * 86_400),
+        publisher: bridge
     )
     let sessions = SessionService(store: store, publisher: bridge, maxSessionsPerUser: configuration.maxSessionsPerUser)
     let participants = ParticipantService(sessions: sessions, store: store, publisher: bridge)
@@ -45,14 +47,16 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     // HEAD answers like GET without the body (monitors and caches probe with it).
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
     // Outside the problem middleware, so errors are counted with the status their problem+json answer carries.
     router.add(middleware: MetricsMiddleware())
     if !configuration.corsOrigins.isEmpty {
-        router.add(middleware: makeCORSMiddleware(configuration))
+        addCORSMiddleware(configuration, to: router)
     }
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(routes: OpenAPIRouteIndex(openAPIDocument: openAPIDocument)))
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+    if let metricsToken = configuration.metricsToken { router.add(middleware: MetricsAccessMiddleware(token: metricsToken)) }
     router.add(middleware: bearer)
     router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(perMinute: configuration.rateLimitPerMinute)))
 
@@ -107,16 +111,22 @@ private func openStore(_ location: DatabaseLocation, publisher: any EventPublish
     }
 }
 
-private func makeCORSMiddleware(_ configuration: AppConfiguration) -> CORSMiddleware<AppRequestContext> {
+/// `*` allows any origin; a list echoes the request's origin when it is listed (a header names one origin only).
+private func addCORSMiddleware(_ configuration: AppConfiguration, to router: Router<AppRequestContext>) {
     let origins = configuration.corsOrigins
-    return CORSMiddleware(
-        allowOrigin: origins == ["*"] ? .all : .custom(origins.joined(separator: ", ")),
+    let cors = CORSMiddleware<AppRequestContext>(
+        allowOrigin: origins == ["*"] ? .all : .originBased,
         allowHeaders: [.authorization, .contentType, .requestID, .lastEventID],
         allowMethods: [.get, .post, .patch, .put, .delete, .options],
         allowCredentials: configuration.corsCredentials,
         exposedHeaders: ["X-Request-ID", "Retry-After", "Allow", "Location"],
         maxAge: .seconds(600)
     )
+    if origins == ["*"] {
+        router.add(middleware: cors)
+    } else {
+        router.add(middleware: AllowedOriginsMiddleware(origins: Set(origins), cors: cors))
+    }
 }
 
 func makeLogger(_ configuration: AppConfiguration) -> Logger {

@@ -9,7 +9,9 @@ struct TokenTests {
         try await withServer(environment: ["JWT_SECRET_KEY": Self.secret]) { _, client in
             let account = try client.registerAndLogin()
             let now = Int(Date().timeIntervalSince1970)
-            let valid: [String: Any] = ["sub": account.id, "iat": now, "exp": now + 600, "jti": UUID().uuidString]
+            let valid: [String: Any] = [
+                "sub": account.id, "iat": now, "exp": now + 600, "jti": UUID().uuidString, "iss": "sessionhub", "aud": "sessionhub-api", "gen": 0,
+            ]
 
             // The test can mint a token the server accepts, so the refusals below are about the token, not the harness.
             #expect(try self.me(client, token: ForgedToken.hs256(claims: valid, secret: Self.secret)) == 200)
@@ -25,6 +27,11 @@ struct TokenTests {
                 "tampered signature": String(tampered),
                 "unknown user": ForgedToken.hs256(claims: valid.merging(["sub": UUID().uuidString.lowercased()]) { $1 }, secret: Self.secret),
                 "garbage": "not.a.jwt",
+                "no issuer": ForgedToken.hs256(claims: valid.filter { $0.key != "iss" }, secret: Self.secret),
+                "no audience": ForgedToken.hs256(claims: valid.filter { $0.key != "aud" }, secret: Self.secret),
+                "another issuer": ForgedToken.hs256(claims: valid.merging(["iss": "billing"]) { $1 }, secret: Self.secret),
+                "another audience": ForgedToken.hs256(claims: valid.merging(["aud": "billing-api"]) { $1 }, secret: Self.secret),
+                "another credentials generation": ForgedToken.hs256(claims: valid.merging(["gen": 3]) { $1 }, secret: Self.secret),
             ]
             for (name, token) in refused {
                 let response = try client.get("/api/auth/me", headers: ["Authorization": "Bearer \(token)"])

@@ -101,6 +101,37 @@ struct AccountServiceTests {
         }
     }
 
+    @Test func aLoginEndsAtTheFamilysMaximumAgeHoweverOftenItIsRefreshed() async throws {
+        let clock = self.clock
+        let service = AccountService(
+            store: self.store, hasher: PlainTextHasher(), refreshTokenLifetime: 3600, refreshFamilyLifetime: 2 * 3600, now: { clock.now }
+        )
+        let user = try await service.register(Registration(email: "f@example.com", username: "fay", password: "password-1"))
+        var token = try await service.startRefreshFamily(for: user)
+        for _ in 0..<2 {
+            self.clock.advance(by: 3000)
+            token = try await service.rotate(refreshToken: token).refreshToken
+        }
+        self.clock.advance(by: 3000)
+        // The token is within its hour, but the login began 2.5 hours ago: longer than a login may last.
+        await #expect(throws: DomainError.unauthorized("Invalid or expired refresh token")) {
+            try await service.rotate(refreshToken: token)
+        }
+        let again = try await service.startRefreshFamily(for: user)
+        #expect(try await service.rotate(refreshToken: again).user.id == user.id)
+    }
+
+    @Test func aPasswordChangeInvalidatesTokensOfEarlierGenerations() async throws {
+        let user = try await self.service.register(Registration(email: "g@example.com", username: "gus", password: "password-1"))
+        #expect(try await self.service.activeUser(id: user.id, credentialsGeneration: 0) != nil)
+        _ = try await self.service.updateProfile(of: user, with: ProfileUpdate(currentPassword: "password-1", newPassword: "password-2"))
+        #expect(try await self.service.activeUser(id: user.id, credentialsGeneration: 0) == nil)
+        #expect(try await self.service.activeUser(id: user.id, credentialsGeneration: 1) != nil)
+        // A profile change without a new password leaves tokens alone.
+        _ = try await self.service.updateProfile(of: user, with: ProfileUpdate(fullName: "Gus"))
+        #expect(try await self.service.activeUser(id: user.id, credentialsGeneration: 1) != nil)
+    }
+
     @Test func loginsPurgeExpiredRefreshTokens() async throws {
         let user = try await self.service.register(Registration(email: "e@example.com", username: "eve", password: "password-1"))
         let spent = try await self.service.startRefreshFamily(for: user)

@@ -27,18 +27,22 @@ public struct AccessTokenIssuer: Sendable {
             sub: SubjectClaim(value: user.id),
             exp: ExpirationClaim(value: now.addingTimeInterval(self.lifetime)),
             iat: IssuedAtClaim(value: now),
-            jti: IDClaim(value: UUID().uuidString.lowercased())
+            iss: IssuerClaim(value: AccessTokenPayload.issuer),
+            aud: AudienceClaim(value: AccessTokenPayload.audience),
+            jti: IDClaim(value: UUID().uuidString.lowercased()),
+            gen: user.credentialsGeneration
         )
         return (try await self.keys.sign(payload), Int(self.lifetime))
     }
 
-    /// The user id a valid, unexpired token names and its expiry; `DomainError.unauthorized` otherwise.
-    public func verify(_ token: String) async throws -> (userID: String, expiresAt: Date) {
+    /// The user id a valid, unexpired token names, its expiry and the user's credentials generation it was issued
+    /// under; `DomainError.unauthorized` otherwise.
+    public func verify(_ token: String) async throws -> (userID: String, expiresAt: Date, credentialsGeneration: Int) {
         // jwt-kit checks the signature with our key whatever the header claims; refuse any other `alg` outright.
         guard Self.declaresHS256(token), let payload = try? await self.keys.verify(token, as: AccessTokenPayload.self) else {
             throw DomainError.unauthorized("Invalid or expired access token")
         }
-        return (payload.sub.value, payload.exp.value)
+        return (payload.sub.value, payload.exp.value, payload.gen)
     }
 
     private static func declaresHS256(_ token: String) -> Bool {

@@ -30,7 +30,7 @@ public struct BearerAuthenticator<Context: AuthRequestContext<User>>: Authentica
     /// accept `?token=` and must end a connection when its token expires.
     public func identity(forToken token: String) async throws -> (user: User, expiresAt: Date) {
         let claims = try await self.tokens.verify(token)
-        guard let user = try await self.accounts.activeUser(id: claims.userID) else {
+        guard let user = try await self.accounts.activeUser(id: claims.userID, credentialsGeneration: claims.credentialsGeneration) else {
             throw DomainError.unauthorized("Invalid or expired access token")
         }
         return (user, claims.expiresAt)

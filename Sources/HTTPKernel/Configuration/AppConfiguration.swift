@@ -15,6 +15,9 @@ struct AppConfiguration: Sendable {
     var jwtSecret: String?
     var accessTokenMinutes: Int
     var refreshTokenDays: Int
+    var refreshFamilyMaxDays: Int
+    /// When set, the Bearer token `/metrics` requires.
+    var metricsToken: String?
     var corsOrigins: [String]
     var corsCredentials: Bool
     var rateLimitPerMinute: Int
@@ -46,6 +49,9 @@ struct AppConfiguration: Sendable {
         }
         self.accessTokenMinutes = try values.integer("ACCESS_TOKEN_EXPIRE_MINUTES", in: 1...(60 * 24 * 7))
         self.refreshTokenDays = try values.integer("REFRESH_TOKEN_EXPIRE_DAYS", in: 1...365)
+        self.refreshFamilyMaxDays = try values.integer("REFRESH_FAMILY_MAX_DAYS", in: 1...3650)
+        let metricsToken = values.text("METRICS_TOKEN", isSecret: true)
+        self.metricsToken = metricsToken.isEmpty ? nil : metricsToken
         self.corsOrigins = values.list("CORS_ORIGINS")
         self.corsCredentials = try values.boolean("CORS_CREDENTIALS")
         self.rateLimitPerMinute = try values.integer("RATE_LIMIT_PER_MINUTE", in: 1...100_000_000)

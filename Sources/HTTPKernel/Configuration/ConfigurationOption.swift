@@ -25,6 +25,11 @@ struct ConfigurationOption: Sendable {
         .init(name: "JWT_ALGORITHM", defaultValue: "HS256", summary: "Access token algorithm; only HS256 is supported."),
         .init(name: "ACCESS_TOKEN_EXPIRE_MINUTES", defaultValue: "30", summary: "Lifetime of an access token."),
         .init(name: "REFRESH_TOKEN_EXPIRE_DAYS", defaultValue: "30", summary: "Lifetime of a refresh token (each works once)."),
+        .init(
+            name: "REFRESH_FAMILY_MAX_DAYS",
+            defaultValue: "90",
+            summary: "Longest a login lasts through refreshes; then the user signs in again."
+        ),
         .init(name: "CORS_ORIGINS", defaultValue: "", summary: "Comma-separated browser origins allowed to call the API; * for any."),
         .init(name: "CORS_CREDENTIALS", defaultValue: "false", summary: "Whether browsers may send credentials cross-origin."),
         .init(name: "RATE_LIMIT_PER_MINUTE", defaultValue: "600", summary: "REST writes per minute per user (or per address before login)."),
@@ -36,6 +41,11 @@ struct ConfigurationOption: Sendable {
         .init(name: "SUBSCRIBER_QUEUE_EVENTS", defaultValue: "1000", summary: "Durable events queued for a slow subscriber before it is closed."),
         .init(name: "PRESENCE_STALE_SECONDS", defaultValue: "300", summary: "Silence after which a user's presence is dropped."),
         .init(name: "SSE_HEARTBEAT_SECONDS", defaultValue: "15", summary: "Interval of SSE comment heartbeats."),
+        .init(
+            name: "METRICS_TOKEN",
+            defaultValue: "",
+            summary: "When set, /metrics answers only Authorization: Bearer <this token>."
+        ),
         .init(name: "LOG_LEVEL", defaultValue: "info", summary: "trace, debug, info, notice, warning, error or critical."),
         .init(name: "LOG_FORMAT", defaultValue: "json", summary: "json (one object per line) or text."),
         .init(name: "BCRYPT_COST", defaultValue: "12", summary: "bcrypt work factor, 4-31."),

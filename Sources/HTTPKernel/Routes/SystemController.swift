@@ -59,7 +59,11 @@ struct SystemController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func docs(_ request: Request, context: Context) async throws -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DocsPage.html)))
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: DocsPage.contentSecurityPolicy],
+            body: .init(byteBuffer: ByteBuffer(string: DocsPage.html))
+        )
     }
 }
 

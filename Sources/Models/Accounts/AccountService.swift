@@ -5,6 +5,8 @@ public struct AccountService: Sendable {
     let store: any AccountStore
     let hasher: any PasswordHasher
     let refreshTokenLifetime: TimeInterval
+    let refreshFamilyLifetime: TimeInterval
+    let publisher: any EventPublisher
     let now: @Sendable () -> Date
 
     /// One generic answer for every failed login, so it does not reveal which usernames exist.
@@ -14,11 +16,15 @@ public struct AccountService: Sendable {
         store: any AccountStore,
         hasher: any PasswordHasher,
         refreshTokenLifetime: TimeInterval,
+        refreshFamilyLifetime: TimeInterval = 90 * 86_400,
+        publisher: any EventPublisher = DiscardingPublisher(),
         now: @escaping @Sendable () -> Date = WireFormat.now
     ) {
         self.store = store
         self.hasher = hasher
         self.refreshTokenLifetime = refreshTokenLifetime
+        self.refreshFamilyLifetime = refreshFamilyLifetime
+        self.publisher = publisher
         self.now = now
     }
 
@@ -55,9 +61,11 @@ public struct AccountService: Sendable {
         return found.user
     }
 
-    /// The user an access token names, if that account still exists and is active.
-    public func activeUser(id: String) async throws -> User? {
+    /// The user an access token names, if that account still exists, is active, and has not changed its password since
+    /// the token was issued (under `credentialsGeneration`).
+    public func activeUser(id: String, credentialsGeneration: Int? = nil) async throws -> User? {
         guard let user = try await self.store.user(id: id), user.isActive else { return nil }
+        if let credentialsGeneration, credentialsGeneration != user.credentialsGeneration { return nil }
         return user
     }
 
@@ -66,7 +74,9 @@ public struct AccountService: Sendable {
     /// Each login also clears out expired tokens, so the table holds only what could still be presented.
     public func startRefreshFamily(for user: User) async throws -> String {
         let token = RefreshTokenSecret.generate()
-        try await self.store.insertRefreshToken(self.record(token: token, userID: user.id, familyID: UUID().uuidString.lowercased()))
+        try await self.store.insertRefreshToken(
+            self.record(token: token, userID: user.id, familyID: UUID().uuidString.lowercased(), familyStartedAt: self.now())
+        )
         _ = try await self.store.deleteRefreshTokens(expiredBefore: self.now())
         return token
     }
@@ -74,10 +84,13 @@ public struct AccountService: Sendable {
     /// Spends a refresh token and returns its user with the token that replaces it. A token works once.
     public func rotate(refreshToken: String) async throws -> (user: User, refreshToken: String) {
         let replacement = RefreshTokenSecret.generate()
-        let outcome = try await self.store.rotateRefreshToken(hash: RefreshTokenSecret.hash(refreshToken), now: self.now()) {
-            userID,
-            familyID in
-            self.record(token: replacement, userID: userID, familyID: familyID)
+        let now = self.now()
+        let outcome = try await self.store.rotateRefreshToken(
+            hash: RefreshTokenSecret.hash(refreshToken),
+            now: now,
+            familyStartedAfter: now.addingTimeInterval(-self.refreshFamilyLifetime)
+        ) { userID, familyID, familyStartedAt in
+            self.record(token: replacement, userID: userID, familyID: familyID, familyStartedAt: familyStartedAt)
         }
         switch outcome {
         case .rotated(let userID):
@@ -114,6 +127,8 @@ public struct AccountService: Sendable {
         let newHash = try await self.verifiedNewPasswordHash(for: user, update: update)
         updated.updatedAt = self.now()
         guard try await self.store.updateUser(updated, passwordHash: newHash) else { throw DomainError.notFound("User not found") }
+        // Every login made with the old password ends: its tokens are refused from now on, and live connections close.
+        if newHash != nil { self.publisher.accessChanged(.credentialsChanged(userID: user.id)) }
         return updated
     }
 
@@ -138,14 +153,15 @@ public struct AccountService: Sendable {
         return try await self.hasher.hash(newPassword)
     }
 
-    private func record(token: String, userID: String, familyID: String) -> RefreshTokenRecord {
+    private func record(token: String, userID: String, familyID: String, familyStartedAt: Date) -> RefreshTokenRecord {
         let now = self.now()
         return RefreshTokenRecord(
             tokenHash: RefreshTokenSecret.hash(token),
             userID: userID,
             familyID: familyID,
             createdAt: now,
-            expiresAt: now.addingTimeInterval(self.refreshTokenLifetime)
+            expiresAt: now.addingTimeInterval(self.refreshTokenLifetime),
+            familyStartedAt: familyStartedAt
         )
     }
 }

@@ -11,13 +11,16 @@ public struct RefreshTokenRecord: Sendable, Equatable {
     public let familyID: String
     public let createdAt: Date
     public let expiresAt: Date
+    /// When the login began: a family outlives it by REFRESH_FAMILY_MAX_DAYS at most, however often it is refreshed.
+    public let familyStartedAt: Date
 
-    public init(tokenHash: String, userID: String, familyID: String, createdAt: Date, expiresAt: Date) {
+    public init(tokenHash: String, userID: String, familyID: String, createdAt: Date, expiresAt: Date, familyStartedAt: Date) {
         self.tokenHash = tokenHash
         self.userID = userID
         self.familyID = familyID
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.familyStartedAt = familyStartedAt
     }
 }
 
@@ -27,7 +30,7 @@ public enum RefreshRotation: Sendable, Equatable {
     case rotated(userID: String)
     /// The token was already spent or revoked: its family has been revoked.
     case reused
-    /// Unknown or expired.
+    /// Unknown or expired, or its login is older than the longest a login may last (its family is revoked then).
     case invalid
 }
 

@@ -10,6 +10,9 @@ public struct User: Sendable, Equatable, Encodable {
     public var isActive: Bool
     public let createdAt: Date
     public var updatedAt: Date
+    /// Counts password changes; an access token carries the count it was issued under, and one issued under an
+    /// earlier count is refused. (A time would not do: tokens carry whole seconds.) Not on the wire.
+    public var credentialsGeneration: Int
 
     public init(
         id: String,
@@ -19,7 +22,8 @@ public struct User: Sendable, Equatable, Encodable {
         preferences: [String: JSONValue],
         isActive: Bool,
         createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date,
+        credentialsGeneration: Int = 0
     ) {
         self.id = id
         self.email = email
@@ -29,6 +33,7 @@ public struct User: Sendable, Equatable, Encodable {
         self.isActive = isActive
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.credentialsGeneration = credentialsGeneration
     }
 
     enum CodingKeys: String, CodingKey {

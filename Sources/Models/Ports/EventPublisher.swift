@@ -18,8 +18,10 @@ public enum AccessChange: Sendable, Equatable {
     case sessionDeleted(id: String)
     /// This user's team memberships changed.
     case user(id: String)
-    /// A team was deleted: anything shared with it may have closed.
-    case team(id: String)
+    /// A team was deleted: the sessions that were shared with it may have closed.
+    case team(id: String, sessionIDs: [String])
+    /// This user's password changed: tokens issued before no longer speak for them, so their connections end.
+    case credentialsChanged(userID: String)
 }
 
 /// For stores and services with nobody listening (tools and unit tests).

@@ -7,7 +7,8 @@ public protocol TeamStore: Sendable {
     func team(id: String, for userID: String) async throws -> Team?
     func teams(of userID: String, page: PageRequest) async throws -> Page<Team>
     func updateTeam(_ team: Team) async throws
-    func deleteTeam(id: String) async throws
+    /// Deletes the team; returns the sessions that were shared with it (their `team_id` is cleared).
+    func deleteTeam(id: String) async throws -> [String]
     func members(teamID: String, page: PageRequest) async throws -> Page<TeamMember>
     /// Adds a member; `DomainError.conflict` when already a member or the team has `maxSize` members.
     func insertMember(teamID: String, userID: String, role: TeamRole, maxSize: Int) async throws -> TeamMember

@@ -56,8 +56,8 @@ public struct TeamService: Sendable {
 
     public func delete(teamID: String, by user: User) async throws {
         _ = try await self.requireAdmin(teamID: teamID, user: user)
-        try await self.store.deleteTeam(id: teamID)
-        self.publisher.accessChanged(.team(id: teamID))
+        let shared = try await self.store.deleteTeam(id: teamID)
+        self.publisher.accessChanged(.team(id: teamID, sessionIDs: shared))
     }
 
     public func members(teamID: String, for user: User, page: PageRequest) async throws -> Page<TeamMember> {

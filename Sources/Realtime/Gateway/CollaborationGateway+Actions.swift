@@ -69,6 +69,8 @@ extension CollaborationGateway {
                 throw DomainError.rejectedMessage(errorCode: "VALIDATION_FAILED", "token: belongs to another user")
             }
             connection.subscriber.tokenExpiry = identity.expiresAt
+            // A renewed token does not renew access: a user removed meanwhile is closed (4403) instead.
+            try await self.hub.refreshRole(of: connection.subscriber)
         case .ping:
             break
         }

@@ -33,13 +33,16 @@ public struct CollaborationGateway: Sendable {
     /// throws `DomainError.notFound` for one that does not exist or is hidden).
     ///
     /// The subscriber joins the room before the newest id is read, so an event committed meanwhile is either at or
-    /// below that id (replayable) or queued live: nothing falls between.
+    /// below that id (replayable) or queued live: nothing falls between. Its role is read again once it is in the
+    /// room: a removal committed between the route's check and the join would otherwise leave it connected.
     func connect(to session: CodingSession, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?) async throws
         -> LiveConnection
     {
-        let role = session.role ?? .viewer
-        let subscriber = self.hub.subscribe(sessionID: session.id, user: identity.user, role: role, transport: transport, tokenExpiry: identity.expiresAt)
+        let subscriber = self.hub.subscribe(
+            sessionID: session.id, user: identity.user, role: session.role ?? .viewer, transport: transport, tokenExpiry: identity.expiresAt
+        )
         do {
+            guard let role = try await self.hub.refreshRole(of: subscriber) else { throw DomainError.notFound("Session not found") }
             let head = try await self.sessions.latestEventID(sessionID: session.id)
             let (me, arrived) = self.hub.presence.attach(sessionID: session.id, user: identity.user, role: role, connectionID: subscriber.id)
             if arrived { _ = try await self.participants.recordJoin(sessionID: session.id, userID: identity.user.id, user: me.json) }

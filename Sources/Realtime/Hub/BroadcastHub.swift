@@ -21,6 +21,7 @@ public final class BroadcastHub: Service, Sendable {
     let counters = HubCounters()
     private let rooms = Mutex<[String: [UInt64: Subscriber]]>([:])
     private let nextSubscriberID = Atomic<UInt64>(1)
+    private let roleTickets = Atomic<UInt64>(0)
 
     public init(bridge: any HubBridge, sessions: SessionService, participants: ParticipantService, limits: RealtimeLimits, logger: Logger) {
         self.bridge = bridge
@@ -97,18 +98,21 @@ public final class BroadcastHub: Service, Sendable {
 
     public func run() async throws {
         try await withGracefulShutdownHandler {
+            let (changes, changed) = AsyncStream.makeStream(of: AccessChange.self)
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.maintainUntilCancelled() }
+                // Re-checks read the store; the fan-out of later events does not wait for them.
+                group.addTask { await self.recheckAccess(after: changes) }
                 for await delivery in self.bridge.deliveries {
                     switch delivery {
                     case .event(let event):
                         self.counters.add(.eventsPublished)
                         self.suspendRoleIfChanged(by: event)
                         self.deliver(OutboundFrame(event: event), toSessionID: event.sessionID)
-                    // Re-checks read the store; the fan-out of later events does not wait for them.
-                    case .accessChanged(let change): group.addTask { await self.recheckAccess(after: change) }
+                    case .accessChanged(let change): changed.yield(change)
                     }
                 }
+                changed.finish()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -123,7 +127,8 @@ public final class BroadcastHub: Service, Sendable {
     private func suspendRoleIfChanged(by event: SessionEvent) {
         guard event.type == "participant_updated", case .string(let userID)? = event.payload["user_id"] else { return }
         let affected = self.rooms.withLock { $0[event.sessionID].map { $0.values.filter { $0.user.id == userID } } ?? [] }
-        for subscriber in affected { subscriber.role = nil }
+        let ticket = self.takeRoleTicket()
+        for subscriber in affected { subscriber.applyRole(nil, ticket: ticket) }
     }
 
     private func allSubscribers() -> [Subscriber] {
@@ -134,36 +139,72 @@ public final class BroadcastHub: Service, Sendable {
         for subscriber in self.allSubscribers() { subscriber.close(reason) }
     }
 
-    /// Closes connections that lost access (4403) or whose session is gone (4404); keeps roles current for the rest.
-    private func recheckAccess(after change: AccessChange) async {
+    /// Orders role checks: each takes a ticket before it reads the store, and a subscriber keeps the newest.
+    private func takeRoleTicket() -> UInt64 {
+        self.roleTickets.add(1, ordering: .relaxed).newValue
+    }
+
+    /// Reads the user's role now and applies it (unless a newer check got there first); a connection that has no
+    /// access any more is closed (4403). Returns the role the subscriber holds afterwards.
+    @discardableResult
+    func refreshRole(of subscriber: Subscriber) async throws -> SessionRole? {
+        try await self.refreshRole(of: [subscriber], sessionID: subscriber.sessionID, userID: subscriber.user.id)
+        return subscriber.role
+    }
+
+    /// One read for every connection of one user in one session.
+    private func refreshRole(of subscribers: [Subscriber], sessionID: String, userID: String) async throws {
+        let ticket = self.takeRoleTicket()
+        let role = try await self.sessions.role(of: userID, inSessionID: sessionID)
+        for subscriber in subscribers where subscriber.applyRole(role, ticket: ticket) {
+            if role == nil { subscriber.close(.accessLost) }
+        }
+        if let role { self.presence.setRole(role, sessionID: sessionID, userID: userID) }
+    }
+
+    /// How many access changes are re-checked at once: one user's change must not make the hub read the store for
+    /// every connection at the same time.
+    static let concurrentRechecks = 4
+
+    private func recheckAccess(after changes: AsyncStream<AccessChange>) async {
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await change in changes {
+                if running == Self.concurrentRechecks {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask { await self.recheckAccess(after: change) }
+                running += 1
+            }
+        }
+    }
+
+    /// Closes connections that lost access (4403), whose session is gone (4404) or whose user's password changed
+    /// (4401); keeps roles current for the rest.
+    func recheckAccess(after change: AccessChange) async {
         let targets: [Subscriber] = self.rooms.withLock { rooms in
             switch change {
             case .session(let id), .sessionDeleted(let id): rooms[id].map { Array($0.values) } ?? []
-            case .user(let userID): rooms.values.flatMap { $0.values.filter { $0.user.id == userID } }
-            case .team: rooms.values.flatMap(\.values)
+            case .user(let userID), .credentialsChanged(let userID): rooms.values.flatMap { $0.values.filter { $0.user.id == userID } }
+            case .team(_, let sessionIDs): sessionIDs.flatMap { rooms[$0].map { Array($0.values) } ?? [] }
             }
         }
-        if case .sessionDeleted = change {
+        switch change {
+        case .sessionDeleted:
             for subscriber in targets { subscriber.close(.sessionDeleted) }
             return
+        case .credentialsChanged:
+            for subscriber in targets { subscriber.close(.credentialsChanged) }
+            return
+        case .session, .user, .team:
+            break
         }
-        var roles: [String: SessionRole?] = [:]
-        for subscriber in targets {
-            let key = "\(subscriber.sessionID)/\(subscriber.user.id)"
+        let byUser = Dictionary(grouping: targets) { "\($0.sessionID)/\($0.user.id)" }
+        for subscribers in byUser.values {
+            guard let first = subscribers.first else { continue }
             do {
-                let role: SessionRole?
-                if let known = roles[key] {
-                    role = known
-                } else {
-                    role = try await self.sessions.role(of: subscriber.user.id, inSessionID: subscriber.sessionID)
-                    roles[key] = role
-                }
-                guard let role else {
-                    subscriber.close(.accessLost)
-                    continue
-                }
-                subscriber.role = role
-                self.presence.setRole(role, sessionID: subscriber.sessionID, userID: subscriber.user.id)
+                try await self.refreshRole(of: subscribers, sessionID: first.sessionID, userID: first.user.id)
             } catch {
                 // Keep the connection: a failed check is not a lost permission. The next change checks again.
                 self.logger.warning("access re-check failed", metadata: ["error": .string(String(describing: error))])

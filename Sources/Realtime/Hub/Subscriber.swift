@@ -41,6 +41,8 @@ final class Subscriber: Sendable {
     /// Why the hub ended a subscription; each transport turns it into its own close.
     enum CloseReason: Sendable, Equatable {
         case slowConsumer, accessLost, sessionDeleted, tokenExpired, flooding, shutdown
+        /// The user's password changed: the token the connection opened with no longer speaks for them.
+        case credentialsChanged
         /// The client closed its side; nothing is left to tell it.
         case clientGone
     }
@@ -70,6 +72,8 @@ final class Subscriber: Sendable {
         var closeReason: CloseReason?
         var tokenExpiry: Date
         var role: SessionRole?
+        /// The ticket of the newest role check applied: an older one finishing later must not undo it.
+        var roleTicket: UInt64 = 0
         /// Set once the writer task handed over: the hub drains into it.
         var sink: (any DirectSink)?
         var drainScheduled = false
@@ -98,10 +102,20 @@ final class Subscriber: Sendable {
         set { self.state.withLock { $0.tokenExpiry = newValue } }
     }
 
-    /// The user's role as of the opening or the hub's latest re-check; nil while a change to it is being re-checked.
-    var role: SessionRole? {
-        get { self.state.withLock { $0.role } }
-        set { self.state.withLock { $0.role = newValue } }
+    /// The user's role as of the hub's latest check; nil while a change to it is being re-checked.
+    var role: SessionRole? { self.state.withLock { $0.role } }
+
+    /// Applies the outcome of the role check holding `ticket` (nil: suspended until the next check, or no access),
+    /// unless a newer check got there first. Tickets are taken before the store is read, so checks are applied in
+    /// the order they read, whatever the order they finish in. Returns whether it was applied.
+    @discardableResult
+    func applyRole(_ role: SessionRole?, ticket: UInt64) -> Bool {
+        self.state.withLock { state in
+            guard ticket > state.roleTicket else { return false }
+            state.roleTicket = ticket
+            state.role = role
+            return true
+        }
     }
 
     /// Queues a frame. In direct delivery the hub must then drain the subscriber when `drainInto` is returned

@@ -99,6 +99,7 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
         case .accessLost: .error(code: "ACCESS_REVOKED", message: "You no longer have access to this session", sessionID: sessionID)
         case .sessionDeleted: .error(code: "NOT_FOUND", message: "The session was deleted", sessionID: sessionID)
         case .tokenExpired: .error(code: "TOKEN_EXPIRED", message: "The access token expired; reconnect with a fresh one", sessionID: sessionID)
+        case .credentialsChanged: .error(code: "UNAUTHORIZED", message: "Your password changed; sign in again", sessionID: sessionID)
         case .flooding, .shutdown, .clientGone: nil
         }
     }

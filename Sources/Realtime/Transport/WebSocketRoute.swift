@@ -133,6 +133,7 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         case .sessionDeleted: (frame, code) = (.error(code: "NOT_FOUND", message: "The session was deleted", sessionID: sessionID), 4404)
         case .tokenExpired:
             (frame, code) = (.error(code: "TOKEN_EXPIRED", message: "The access token expired; reconnect with a fresh one", sessionID: sessionID), 4401)
+        case .credentialsChanged: (frame, code) = (.error(code: "UNAUTHORIZED", message: "Your password changed; sign in again", sessionID: sessionID), 4401)
         case .flooding: (frame, code) = (.error(code: "RATE_LIMITED", message: "Too many messages; connection closed", sessionID: sessionID), 1008)
         case .shutdown: (frame, code) = (nil, 1001)
         case .clientGone: return

@@ -115,7 +115,10 @@ extension RealtimeIntegration {
                 let room = try client.makeRoom()
                 let shortLived = { (user: TestAccount) in
                     ForgedToken.hs256(
-                        claims: ["sub": user.id, "exp": Int(Date().timeIntervalSince1970) + 5, "iat": Int(Date().timeIntervalSince1970), "jti": UUID().uuidString],
+                        claims: [
+                            "sub": user.id, "exp": Int(Date().timeIntervalSince1970) + 5, "iat": Int(Date().timeIntervalSince1970),
+                            "jti": UUID().uuidString, "iss": "sessionhub", "aud": "sessionhub-api", "gen": 0,
+                        ],
                         secret: secret
                     )
                 }

@@ -31,6 +31,18 @@ enum SQLiteSchema {
                 try SQLiteStore.rewriteLoggedText(of: message, in: db)
             }
         }
+        // Tokens issued under an earlier password are refused; a login lasts REFRESH_FAMILY_MAX_DAYS at most.
+        migrator.registerMigration("v4-credential-lifetimes") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE users ADD COLUMN credentials_generation INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE refresh_tokens ADD COLUMN family_started_at DATETIME;
+                    UPDATE refresh_tokens SET family_started_at = (
+                        SELECT MIN(created_at) FROM refresh_tokens AS family WHERE family.family_id = refresh_tokens.family_id
+                    );
+                    """
+            )
+        }
         return migrator
     }
 

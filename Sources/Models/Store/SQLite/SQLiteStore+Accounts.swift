@@ -54,10 +54,11 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     UPDATE users SET full_name = ?, preferences = ?, is_active = ?, updated_at = ?,
-                        password_hash = COALESCE(?, password_hash)
+                        password_hash = COALESCE(?, password_hash),
+                        credentials_generation = credentials_generation + (CASE WHEN ? IS NULL THEN 0 ELSE 1 END)
                     WHERE id = ?
                     """,
-                arguments: [user.fullName, preferences, user.isActive, user.updatedAt, passwordHash, user.id]
+                arguments: [user.fullName, preferences, user.isActive, user.updatedAt, passwordHash, passwordHash, user.id]
             )
             guard db.changesCount > 0 else { return false }
             if passwordHash != nil {
@@ -80,7 +81,8 @@ extension SQLiteStore {
             preferences: try WireFormat.makeDecoder().decode([String: JSONValue].self, from: Data(preferencesText.utf8)),
             isActive: row["is_active"],
             createdAt: row["created_at"],
-            updatedAt: row["updated_at"]
+            updatedAt: row["updated_at"],
+            credentialsGeneration: row["credentials_generation"]
         )
     }
 

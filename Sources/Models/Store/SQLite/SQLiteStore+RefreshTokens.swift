@@ -11,7 +11,8 @@ extension SQLiteStore {
     public func rotateRefreshToken(
         hash: String,
         now: Date,
-        makeReplacement: @escaping @Sendable (_ userID: String, _ familyID: String) -> RefreshTokenRecord
+        familyStartedAfter: Date,
+        makeReplacement: @escaping @Sendable (_ userID: String, _ familyID: String, _ familyStartedAt: Date) -> RefreshTokenRecord
     ) async throws -> RefreshRotation {
         try await self.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [hash]) else {
@@ -26,9 +27,14 @@ extension SQLiteStore {
             }
             let expiresAt: Date = row["expires_at"]
             guard expiresAt > now else { return .invalid }
+            let familyStartedAt: Date = row["family_started_at"]
+            guard familyStartedAt > familyStartedAfter else {
+                try Self.revokeFamily(familyID, now: now, in: db)
+                return .invalid
+            }
             let userID: String = row["user_id"]
             try db.execute(sql: "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", arguments: [now, hash])
-            try Self.insert(makeReplacement(userID, familyID), in: db)
+            try Self.insert(makeReplacement(userID, familyID, familyStartedAt), in: db)
             return .rotated(userID: userID)
         }
     }
@@ -51,8 +57,11 @@ extension SQLiteStore {
 
     private static func insert(_ record: RefreshTokenRecord, in db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [record.tokenHash, record.userID, record.familyID, record.createdAt, record.expiresAt]
+            sql: """
+                INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at, family_started_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [record.tokenHash, record.userID, record.familyID, record.createdAt, record.expiresAt, record.familyStartedAt]
         )
     }
 

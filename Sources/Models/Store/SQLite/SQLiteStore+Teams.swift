@@ -54,9 +54,11 @@ extension SQLiteStore {
         }
     }
 
-    public func deleteTeam(id: String) async throws {
+    public func deleteTeam(id: String) async throws -> [String] {
         try await self.write { db in
+            let shared = try String.fetchAll(db, sql: "SELECT id FROM sessions WHERE team_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM teams WHERE id = ?", arguments: [id])
+            return shared
         }
     }
 
