@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Logging
+import Models
 import Realtime
 
 /// Every setting of the server, read and validated once at start.
@@ -32,6 +33,7 @@ struct AppConfiguration: Sendable {
     var logLevel: Logger.Level
     var logFormat: LogFormat
     var bcryptCost: Int
+    var secretPolicy: SecretPolicy
 
     enum LogFormat: String, Sendable {
         case json, text
@@ -72,6 +74,10 @@ struct AppConfiguration: Sendable {
         }
         self.logFormat = format
         self.bcryptCost = try values.integer("BCRYPT_COST", in: 4...31)
+        guard let secretPolicy = SecretPolicy(rawValue: values.text("SECRET_POLICY").lowercased()) else {
+            throw ConfigurationError("SECRET_POLICY must be mask, reject or off")
+        }
+        self.secretPolicy = secretPolicy
         try self.validateSecretRules()
     }
 

@@ -42,6 +42,11 @@ struct ConfigurationOption: Sendable {
         .init(name: "PRESENCE_STALE_SECONDS", defaultValue: "300", summary: "Silence after which a user's presence is dropped."),
         .init(name: "SSE_HEARTBEAT_SECONDS", defaultValue: "15", summary: "Interval of SSE comment heartbeats."),
         .init(
+            name: "SECRET_POLICY",
+            defaultValue: "mask",
+            summary: "Secrets in chat, comments, snippets and insights: mask them, reject the write (422), or off."
+        ),
+        .init(
             name: "METRICS_TOKEN",
             defaultValue: "",
             summary: "When set, /metrics answers only Authorization: Bearer <this token>."

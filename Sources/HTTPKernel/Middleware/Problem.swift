@@ -66,9 +66,7 @@ extension Problem {
 
     private init(domain error: DomainError, requestID: String?) {
         let (status, detail) = Self.statusAndDetail(of: error)
-        var fieldProblems: [FieldProblem]?
-        if case .invalid(let problems) = error { fieldProblems = problems }
-        self.init(status: status, detail: detail, errorCode: error.errorCode, requestID: requestID, errors: fieldProblems)
+        self.init(status: status, detail: detail, errorCode: error.errorCode, requestID: requestID, errors: error.fieldProblems)
     }
 
     private static func statusAndDetail(of error: DomainError) -> (HTTPResponse.Status, String) {
@@ -81,6 +79,7 @@ extension Problem {
         case .conflict(let detail): (.conflict, detail)
         case .payloadTooLarge(let limit): (.contentTooLarge, "The request body exceeds \(limit) bytes")
         case .rateLimited(let seconds): (.tooManyRequests, "Too many requests; retry in \(seconds) s")
+        case .secretDetected: (.unprocessableContent, "The text holds secrets (keys, tokens, passwords); remove them and send it again")
         case .storeUnavailable(let seconds): (.serviceUnavailable, "The store cannot take writes right now; nothing was stored, retry in \(seconds) s")
         case .rejectedMessage(_, let detail): (.badRequest, detail)
         }

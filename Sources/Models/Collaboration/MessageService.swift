@@ -6,11 +6,16 @@ import Foundation
 public struct MessageService: Sendable {
     let sessions: SessionService
     let store: any MessageStore
+    let secrets: SecretScreen
     let now: @Sendable () -> Date
 
-    public init(sessions: SessionService, store: any MessageStore, now: @escaping @Sendable () -> Date = WireFormat.now) {
+    public init(
+        sessions: SessionService, store: any MessageStore, secrets: SecretScreen = SecretScreen(policy: .mask),
+        now: @escaping @Sendable () -> Date = WireFormat.now
+    ) {
         self.sessions = sessions
         self.store = store
+        self.secrets = secrets
         self.now = now
     }
 
@@ -28,18 +33,21 @@ public struct MessageService: Sendable {
         try session.require(.contribute)
         let type = draft.type ?? .chat
         try MessageValidation.check(draft, type: type)
+        let (texts, masked) = try self.secrets.apply(to: ["content": draft.content, "code_snippet": draft.codeSnippet])
+        let content = texts[0] ?? draft.content
         if let parentID = draft.parentID {
             guard let parent = try await self.store.message(id: parentID, sessionID: session.sessionID), parent.type != .direct else {
                 throw DomainError.invalid("parent_id", "names no message of this session")
             }
         }
-        let message = SessionMessage(
+        var message = SessionMessage(
             id: UUID().uuidString.lowercased(), sessionID: session.sessionID, userID: user.id, username: user.username,
-            type: type == .comment ? .comment : .chat, content: draft.content,
-            mentions: try await self.mentions(in: draft.content, sessionID: session.sessionID), file: draft.file, line: draft.line,
-            codeSnippet: draft.codeSnippet, parentID: draft.parentID, toUserID: nil, createdAt: self.now(), editedAt: nil,
+            type: type == .comment ? .comment : .chat, content: content,
+            mentions: try await self.mentions(in: content, sessionID: session.sessionID), file: draft.file, line: draft.line,
+            codeSnippet: texts[1], parentID: draft.parentID, toUserID: nil, createdAt: self.now(), editedAt: nil,
             deletedAt: nil, reactions: []
         )
+        message.maskedSecrets = masked
         // The seed's wire format: a chat message travels as `message`, a code comment as `comment`.
         return type == .comment
             ? try await self.insert(message, as: "code_comment", key: "comment")
@@ -54,14 +62,16 @@ public struct MessageService: Sendable {
     public func sendDirect(_ draft: DirectMessageDraft, in session: SessionAccess, by user: User) async throws -> Recorded<SessionMessage> {
         try session.require(.contribute)
         try MessageValidation.checkContent(draft.content)
+        let (texts, masked) = try self.secrets.apply(to: ["content": draft.content])
         guard draft.toUserID != user.id, try await self.sessions.role(of: draft.toUserID, inSessionID: session.sessionID) != nil else {
             throw DomainError.invalid("to_user_id", "names nobody else who can see this session")
         }
-        let message = SessionMessage(
+        var message = SessionMessage(
             id: UUID().uuidString.lowercased(), sessionID: session.sessionID, userID: user.id, username: user.username, type: .direct,
-            content: draft.content, mentions: [], file: nil, line: nil, codeSnippet: nil, parentID: nil, toUserID: draft.toUserID,
-            createdAt: self.now(), editedAt: nil, deletedAt: nil, reactions: []
+            content: texts[0] ?? draft.content, mentions: [], file: nil, line: nil, codeSnippet: nil, parentID: nil,
+            toUserID: draft.toUserID, createdAt: self.now(), editedAt: nil, deletedAt: nil, reactions: []
         )
+        message.maskedSecrets = masked
         return try await self.insert(message, as: "direct_message")
     }
 
@@ -80,14 +90,18 @@ public struct MessageService: Sendable {
         let message = try await self.liveMessage(messageID, in: session)
         guard message.userID == user.id else { throw DomainError.forbidden("Only its author may edit a message") }
         try MessageValidation.checkContent(edit.content)
-        let mentions = try await self.mentions(in: edit.content, sessionID: session.id)
-        let (updated, event) = try await self.store.updateMessageContent(
+        let (texts, masked) = try self.secrets.apply(to: ["content": edit.content])
+        let content = texts[0] ?? edit.content
+        let mentions = try await self.mentions(in: content, sessionID: session.id)
+        let (stored, event) = try await self.store.updateMessageContent(
             id: message.id,
-            content: edit.content,
+            content: content,
             mentions: mentions,
             editedAt: self.now()
-        ) { updated in
-            NewSessionEvent(
+        ) { stored in
+            var updated = stored
+            updated.maskedSecrets = masked
+            return NewSessionEvent(
                 sessionID: session.id,
                 type: "message_updated",
                 actorID: user.id,
@@ -95,6 +109,8 @@ public struct MessageService: Sendable {
                 payload: ["message": (try? JSONValue(encoding: updated)) ?? .null]
             )
         }
+        var updated = stored
+        updated.maskedSecrets = masked
         return Recorded(updated, eventID: event.id)
     }
 

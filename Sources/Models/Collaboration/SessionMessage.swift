@@ -19,6 +19,8 @@ public struct SessionMessage: Sendable, Equatable, Encodable {
     @NullEncoded public var editedAt: Date?
     @NullEncoded public var deletedAt: Date?
     public var reactions: [ReactionSummary]
+    /// What SECRET_POLICY masked in the write that answers with it (and in that write's event); absent otherwise.
+    public var maskedSecrets: [MaskedSecret]?
 
     public init(
         id: String, sessionID: String, userID: String?, username: String?, type: MessageType, content: String?, mentions: [String],
@@ -53,6 +55,7 @@ public struct SessionMessage: Sendable, Equatable, Encodable {
         case createdAt = "created_at"
         case editedAt = "edited_at"
         case deletedAt = "deleted_at"
+        case maskedSecrets = "masked_secrets"
     }
 }
 

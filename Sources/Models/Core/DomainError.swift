@@ -18,6 +18,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case payloadTooLarge(limitBytes: Int)
     /// Too many writes in the current window (429).
     case rateLimited(retryAfterSeconds: Int)
+    /// A text field holds a secret and SECRET_POLICY is `reject`; nothing was stored (422).
+    case secretDetected([MaskedSecret])
     /// The store cannot take a write now (disk full, I/O error, locked); nothing was stored (503, retry later).
     case storeUnavailable(retryAfterSeconds: Int)
     /// A realtime message refused as a whole, with its protocol code (UNKNOWN_TYPE, VALIDATION_FAILED ...) (400).
@@ -35,7 +37,18 @@ public enum DomainError: Error, Sendable, Equatable {
         case .payloadTooLarge: "MESSAGE_TOO_LARGE"
         case .rateLimited: "RATE_LIMITED"
         case .storeUnavailable: "STORE_UNAVAILABLE"
+        case .secretDetected: "SECRET_DETECTED"
         case .rejectedMessage(let code, _): code
+        }
+    }
+
+    /// Field problems a client can show: the invalid fields, or where the secrets are (never their values).
+    public var fieldProblems: [FieldProblem]? {
+        switch self {
+        case .invalid(let problems): problems
+        case .secretDetected(let secrets):
+            secrets.map { FieldProblem(field: $0.field, message: "holds a \($0.kind.rawValue) at \($0.start) (\($0.length) characters)") }
+        default: nil
         }
     }
 

@@ -17,6 +17,8 @@ public struct Insight: Sendable, Equatable, Encodable {
     public var upvoted: Bool
     public let createdAt: Date
     public var updatedAt: Date
+    /// What SECRET_POLICY masked in the write that answers with it; absent otherwise (not stored).
+    public var maskedSecrets: [MaskedSecret]?
 
     public init(
         id: String, authorID: String?, authorUsername: String?, teamID: String?, sessionID: String?, insightType: InsightType,
@@ -40,6 +42,7 @@ public struct Insight: Sendable, Equatable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, title, content, tags, views, upvotes, upvoted
+        case maskedSecrets = "masked_secrets"
         case authorID = "author_id"
         case authorUsername = "author_username"
         case teamID = "team_id"

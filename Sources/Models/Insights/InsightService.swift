@@ -4,11 +4,16 @@ import Foundation
 public struct InsightService: Sendable {
     let store: any InsightStore
     let sessions: SessionService
+    let secrets: SecretScreen
     let now: @Sendable () -> Date
 
-    public init(store: any InsightStore, sessions: SessionService, now: @escaping @Sendable () -> Date = WireFormat.now) {
+    public init(
+        store: any InsightStore, sessions: SessionService, secrets: SecretScreen = SecretScreen(policy: .mask),
+        now: @escaping @Sendable () -> Date = WireFormat.now
+    ) {
         self.store = store
         self.sessions = sessions
+        self.secrets = secrets
         self.now = now
     }
 
@@ -22,13 +27,15 @@ public struct InsightService: Sendable {
             throw DomainError.invalid(problems)
         }
         try await self.checkReferences(draft, user: user)
+        let (texts, masked) = try self.secrets.apply(to: ["title": title, "content": content])
         let now = self.now()
-        let insight = Insight(
+        var insight = Insight(
             id: UUID().uuidString.lowercased(), authorID: user.id, authorUsername: user.username, teamID: draft.teamID,
-            sessionID: draft.sessionID, insightType: type, title: title, content: content, tags: draft.tags ?? [], views: 0,
-            upvotes: 0, upvoted: false, createdAt: now, updatedAt: now
+            sessionID: draft.sessionID, insightType: type, title: texts[0] ?? title, content: texts[1] ?? content, tags: draft.tags ?? [],
+            views: 0, upvotes: 0, upvoted: false, createdAt: now, updatedAt: now
         )
         try await self.store.insertInsight(insight)
+        insight.maskedSecrets = masked
         return insight
     }
 
@@ -50,14 +57,16 @@ public struct InsightService: Sendable {
         let problems = Self.problems(in: draft)
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         try await self.checkReferences(draft, user: user)
-        if let title = draft.title { insight.title = title }
-        if let content = draft.content { insight.content = content }
+        let (texts, masked) = try self.secrets.apply(to: ["title": draft.title, "content": draft.content])
+        if let title = texts[0] { insight.title = title }
+        if let content = texts[1] { insight.content = content }
         if let type = draft.insightType { insight.insightType = type }
         if let tags = draft.tags { insight.tags = tags }
         if let teamID = draft.teamID { insight.teamID = teamID }
         if let sessionID = draft.sessionID { insight.sessionID = sessionID }
         insight.updatedAt = self.now()
         try await self.store.updateInsight(insight)
+        insight.maskedSecrets = masked
         return insight
     }
 

@@ -95,7 +95,7 @@ extension DomainError {
         case .malformedBody(let detail), .unauthorized(let detail), .forbidden(let detail), .notFound(let detail),
             .conflict(let detail), .rejectedMessage(_, let detail):
             detail
-        case .invalid(let problems): problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .invalid, .secretDetected: (self.fieldProblems ?? []).map { "\($0.field): \($0.message)" }.joined(separator: "; ")
         case .payloadTooLarge(let limit): "The message exceeds \(limit) bytes"
         case .rateLimited(let seconds): "Too many messages; retry in \(seconds) s"
         case .storeUnavailable(let seconds): "The store cannot take writes right now; nothing was stored, retry in \(seconds) s"

@@ -63,6 +63,8 @@ extension SQLiteStore {
             for key in ["message", "comment"] {
                 guard case .object(var logged)? = payload[key] else { continue }
                 for field in self.messageTextFields { logged[field] = current[field] ?? .null }
+                // Positions in a text that is no longer there.
+                logged["masked_secrets"] = nil
                 payload[key] = .object(logged)
             }
             try db.execute(
