@@ -26,7 +26,9 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let tokens = await AccessTokenIssuer(secret: secret, lifetime: TimeInterval(configuration.accessTokenMinutes * 60))
     let accounts = AccountService(
         store: store,
-        hasher: BcryptPasswordHasher(cost: configuration.bcryptCost),
+        hasher: BcryptPasswordHasher(
+            cost: configuration.bcryptCost, concurrency: configuration.bcryptMaxConcurrent, queueLimit: configuration.bcryptMaxQueued
+        ),
         refreshTokenLifetime: TimeInterval(configuration.refreshTokenDays * 86_400),
         refreshFamilyLifetime: TimeInterval(configuration.refreshFamilyMaxDays * 86_400),
         publisher: bridge
@@ -49,6 +51,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
     // Outside the problem middleware, so errors are counted with the status their problem+json answer carries.
     router.add(middleware: MetricsMiddleware())
     if !configuration.corsOrigins.isEmpty {
@@ -56,7 +59,10 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     }
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(routes: OpenAPIRouteIndex(openAPIDocument: openAPIDocument)))
-    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes, timeout: .seconds(configuration.httpBodyTimeoutSeconds)))
+    router.add(middleware: LoginThrottleMiddleware(buckets: TokenBuckets(perMinute: configuration.loginAttemptsPerMinute)))
+    let connects = TokenBuckets(perMinute: configuration.connectsPerMinute)
+    router.add(middleware: ConnectRateMiddleware(buckets: connects))
     if let metricsToken = configuration.metricsToken { router.add(middleware: MetricsAccessMiddleware(token: metricsToken)) }
     router.add(middleware: bearer)
     router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(perMinute: configuration.rateLimitPerMinute)))
@@ -77,13 +83,25 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let webSocketRouter = Router(context: AppRequestContext.self)
     // So the connection's log lines carry the upgrade request's X-Request-ID like every other request's.
     webSocketRouter.add(middleware: RequestIDMiddleware(answersUpgrades: true))
+    webSocketRouter.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
+    webSocketRouter.add(middleware: ConnectRateMiddleware(buckets: connects))
     WebSocketRoute(gateway: gateway).addRoutes(to: webSocketRouter)
 
+    let census = ConnectionGuardHandler.Census(limit: configuration.maxConnections)
     var application = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
+        server: .guardedHTTP1WebSocketUpgrade(
             webSocketRouter: webSocketRouter,
-            configuration: .init(ws: .init(maxFrameSize: RealtimeLimits.transportFrameLimit))
+            configuration: .init(
+                http1: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds))),
+                ws: .init(maxFrameSize: RealtimeLimits.transportFrameLimit)
+            ),
+            makeGuard: { [census] in
+                ConnectionGuardHandler(
+                    census: census, idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)),
+                    headerTimeout: .seconds(Int64(configuration.httpHeaderTimeoutSeconds))
+                )
+            }
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SessionHub"),
         onServerRunning: { channel in

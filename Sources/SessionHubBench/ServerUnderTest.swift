@@ -41,6 +41,11 @@ final class ServerUnderTest: Sendable {
         "WS_FRAMES_PER_SECOND": "1000000",
         "SUBSCRIBER_QUEUE_EVENTS": "1000000",
         "MAX_SESSIONS_PER_USER": "100000",
+        "MAX_CONNECTIONS_PER_USER": "1000000",
+        "MAX_CONNECTIONS": "1000000",
+        "CONNECTS_PER_MINUTE": "100000000",
+        "LOGIN_ATTEMPTS_PER_MINUTE": "100000000",
+        "BCRYPT_MAX_QUEUED": "1000000",
         "BCRYPT_COST": "4",
         "LOG_LEVEL": "notice",
     ]

@@ -39,7 +39,7 @@ struct AccessTokenIssuerTests {
     }
 
     @Test func passwordHasherVerifiesOnlyTheRightPassword() async throws {
-        let hasher = BcryptPasswordHasher(cost: 4)
+        let hasher = BcryptPasswordHasher(cost: 4, concurrency: 2, queueLimit: 8)
         let hash = try await hasher.hash("open sesame")
         #expect(hash.hasPrefix("$2"))
         #expect(try await hasher.verify("open sesame", against: hash))
@@ -47,10 +47,32 @@ struct AccessTokenIssuerTests {
         #expect(try await !hasher.verify("anything", against: hasher.decoyHash))
     }
 
+    @Test func hashesBeyondTheQueueAreRefusedAtOnceWith503() async throws {
+        let hasher = BcryptPasswordHasher(cost: 10, concurrency: 1, queueLimit: 2)
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    do {
+                        _ = try await hasher.hash("password-\(index)")
+                        return "hashed"
+                    } catch let error as DomainError {
+                        return error.errorCode
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        // One running and two waiting are hashed; the rest are told to come back.
+        #expect(outcomes.filter { $0 == "hashed" }.count == 3)
+        #expect(outcomes.filter { $0 == "SERVER_BUSY" }.count == 5)
+    }
+
     @Test func longPasswordsAreNotTruncated() async throws {
         // 40 two-byte characters: 80 bytes, past bcrypt's 72. Two of them differing only at the end must not match.
         let base = String(repeating: "é", count: 39)
-        let hasher = BcryptPasswordHasher(cost: 4)
+        let hasher = BcryptPasswordHasher(cost: 4, concurrency: 2, queueLimit: 8)
         let hash = try await hasher.hash(base + "a")
         #expect(try await hasher.verify(base + "a", against: hash))
         #expect(try await !hasher.verify(base + "b", against: hash))

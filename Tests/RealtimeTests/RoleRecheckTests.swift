@@ -81,7 +81,10 @@ struct RoleRecheckTests {
         self.participants = ParticipantService(sessions: SessionService(store: store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10), store: store, publisher: DiscardingPublisher())
         self.hub = BroadcastHub(
             bridge: InProcessBridge(), sessions: sessions, participants: self.participants,
-            limits: RealtimeLimits(maxMessageBytes: 65_536, framesPerSecond: 50, subscriberQueueEvents: 100, presenceStaleSeconds: 300, sseHeartbeatSeconds: 15),
+            limits: RealtimeLimits(
+                maxMessageBytes: 65_536, framesPerSecond: 50, subscriberQueueEvents: 100, presenceStaleSeconds: 300, sseHeartbeatSeconds: 15,
+                maxConnectionsPerUser: 20
+            ),
             logger: Logger(label: "test")
         )
         self.host = try await Self.user("hal", in: store)
@@ -100,8 +103,8 @@ struct RoleRecheckTests {
         return user
     }
 
-    private func subscribeEditor() -> Subscriber {
-        self.hub.subscribe(sessionID: self.session.id, user: self.editor, role: .editor, transport: .webSocket, tokenExpiry: .distantFuture)
+    private func subscribeEditor() throws -> Subscriber {
+        try #require(self.hub.subscribe(sessionID: self.session.id, user: self.editor, role: .editor, transport: .webSocket, tokenExpiry: .distantFuture))
     }
 
     private func makeViewer() async throws {
@@ -110,7 +113,7 @@ struct RoleRecheckTests {
     }
 
     @Test func anOlderCheckFinishingLastDoesNotRestoreAnOlderRole() async throws {
-        let subscriber = self.subscribeEditor()
+        let subscriber = try self.subscribeEditor()
         self.held.holdNextRead()
         let slow = Task { try await self.hub.refreshRole(of: subscriber) }
         try await waitUntil { self.held.isHoldingARead }  // it has read "editor" and is held
@@ -122,7 +125,7 @@ struct RoleRecheckTests {
     }
 
     @Test func aRemovalDuringARecheckClosesTheConnection() async throws {
-        let subscriber = self.subscribeEditor()
+        let subscriber = try self.subscribeEditor()
         self.held.holdNextRead()
         let slow = Task { try await self.hub.refreshRole(of: subscriber) }
         try await waitUntil { self.held.isHoldingARead }
@@ -148,7 +151,7 @@ struct RoleRecheckTests {
         for _ in 0..<5 {
             _ = self.hub.subscribe(sessionID: elsewhere.id, user: self.host, role: .host, transport: .webSocket, tokenExpiry: .distantFuture)
         }
-        let shared = self.subscribeEditor()
+        let shared = try self.subscribeEditor()
         let before = self.held.reads
         await self.hub.recheckAccess(after: .team(id: "deleted-team", sessionIDs: [self.session.id]))
         #expect(self.held.reads - before == 1)

@@ -14,22 +14,25 @@ public struct BcryptPasswordHasher: PasswordHasher {
 
     let cost: UInt8
     public let decoyHash: String
+    private let limiter: WorkLimiter
 
-    public init(cost: Int) {
+    /// At most `concurrency` hashes at once and `queueLimit` waiting; more answer 503 (SERVER_BUSY) at once.
+    public init(cost: Int, concurrency: Int, queueLimit: Int) {
         precondition(Self.allowedCosts.contains(cost), "bcrypt cost must be validated by configuration first")
         self.cost = UInt8(cost)
         self.decoyHash = Bcrypt.hash(UUID().uuidString, cost: UInt8(cost))
+        self.limiter = WorkLimiter(concurrency: concurrency, queueLimit: queueLimit)
     }
 
     public func hash(_ password: String) async throws -> String {
         let cost = self.cost
         let input = Self.bcryptInput(password)
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(input, cost: cost) }
+        return try await self.limiter.run { try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(input, cost: cost) } }
     }
 
     public func verify(_ password: String, against hash: String) async throws -> Bool {
         let input = Self.bcryptInput(password)
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(input, hash: hash) }
+        return try await self.limiter.run { try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(input, hash: hash) } }
     }
 
     static let bcryptMaxBytes = 72

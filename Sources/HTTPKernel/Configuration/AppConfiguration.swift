@@ -22,6 +22,16 @@ struct AppConfiguration: Sendable {
     var corsOrigins: [String]
     var corsCredentials: Bool
     var rateLimitPerMinute: Int
+    var loginAttemptsPerMinute: Int
+    var trustedProxies: TrustedProxies
+    var bcryptMaxConcurrent: Int
+    var bcryptMaxQueued: Int
+    var maxConnections: Int
+    var httpIdleTimeoutSeconds: Int
+    var httpHeaderTimeoutSeconds: Int
+    var httpBodyTimeoutSeconds: Int
+    var maxConnectionsPerUser: Int
+    var connectsPerMinute: Int
     var maxSessionsPerUser: Int
     var maxTeamSize: Int
     var maxBodyBytes: Int
@@ -57,6 +67,17 @@ struct AppConfiguration: Sendable {
         self.corsOrigins = values.list("CORS_ORIGINS")
         self.corsCredentials = try values.boolean("CORS_CREDENTIALS")
         self.rateLimitPerMinute = try values.integer("RATE_LIMIT_PER_MINUTE", in: 1...100_000_000)
+        self.loginAttemptsPerMinute = try values.integer("LOGIN_ATTEMPTS_PER_MINUTE", in: 1...100_000_000)
+        self.trustedProxies = try TrustedProxies(values.list("TRUSTED_PROXIES"))
+        let bcryptMaxConcurrent = try values.integer("BCRYPT_MAX_CONCURRENT", in: 0...1024)
+        self.bcryptMaxConcurrent = bcryptMaxConcurrent == 0 ? ProcessInfo.processInfo.activeProcessorCount : bcryptMaxConcurrent
+        self.bcryptMaxQueued = try values.integer("BCRYPT_MAX_QUEUED", in: 0...1_000_000)
+        self.maxConnections = try values.integer("MAX_CONNECTIONS", in: 1...10_000_000)
+        self.httpIdleTimeoutSeconds = try values.integer("HTTP_IDLE_TIMEOUT_SECONDS", in: 1...86_400)
+        self.httpHeaderTimeoutSeconds = try values.integer("HTTP_HEADER_TIMEOUT_SECONDS", in: 1...3_600)
+        self.httpBodyTimeoutSeconds = try values.integer("HTTP_BODY_TIMEOUT_SECONDS", in: 1...86_400)
+        self.maxConnectionsPerUser = try values.integer("MAX_CONNECTIONS_PER_USER", in: 1...1_000_000)
+        self.connectsPerMinute = try values.integer("CONNECTS_PER_MINUTE", in: 1...100_000_000)
         self.maxSessionsPerUser = try values.integer("MAX_SESSIONS_PER_USER", in: 1...1_000_000)
         self.maxTeamSize = try values.integer("MAX_TEAM_SIZE", in: 1...1_000_000)
         self.maxBodyBytes = try values.integer("MAX_BODY_BYTES", in: 1024...(512 * 1024 * 1024))
@@ -129,7 +150,8 @@ extension AppConfiguration {
             framesPerSecond: self.wsFramesPerSecond,
             subscriberQueueEvents: self.subscriberQueueEvents,
             presenceStaleSeconds: self.presenceStaleSeconds,
-            sseHeartbeatSeconds: self.sseHeartbeatSeconds
+            sseHeartbeatSeconds: self.sseHeartbeatSeconds,
+            maxConnectionsPerUser: self.maxConnectionsPerUser
         )
     }
 }

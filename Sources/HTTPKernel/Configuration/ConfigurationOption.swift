@@ -33,6 +33,28 @@ struct ConfigurationOption: Sendable {
         .init(name: "CORS_ORIGINS", defaultValue: "", summary: "Comma-separated browser origins allowed to call the API; * for any."),
         .init(name: "CORS_CREDENTIALS", defaultValue: "false", summary: "Whether browsers may send credentials cross-origin."),
         .init(name: "RATE_LIMIT_PER_MINUTE", defaultValue: "600", summary: "REST writes per minute per user (or per address before login)."),
+        .init(
+            name: "LOGIN_ATTEMPTS_PER_MINUTE",
+            defaultValue: "10",
+            summary: "Logins and registrations per minute per client address and username."
+        ),
+        .init(
+            name: "TRUSTED_PROXIES",
+            defaultValue: "",
+            summary: "Comma-separated CIDRs of proxies whose X-Forwarded-For names the client (nobody else's is believed)."
+        ),
+        .init(name: "BCRYPT_MAX_CONCURRENT", defaultValue: "0", summary: "Password hashes at once; 0: one per CPU core."),
+        .init(name: "BCRYPT_MAX_QUEUED", defaultValue: "64", summary: "Password hashes waiting; more answer 503 with Retry-After."),
+        .init(name: "MAX_CONNECTIONS", defaultValue: "20000", summary: "Open connections to the server; more answer 503."),
+        .init(name: "HTTP_IDLE_TIMEOUT_SECONDS", defaultValue: "60", summary: "An HTTP connection with no request in progress is closed after this."),
+        .init(
+            name: "HTTP_HEADER_TIMEOUT_SECONDS",
+            defaultValue: "10",
+            summary: "Time from a request's first byte to the end of its headers; slower clients are cut off."
+        ),
+        .init(name: "HTTP_BODY_TIMEOUT_SECONDS", defaultValue: "30", summary: "Time to receive a request body (408 after it)."),
+        .init(name: "MAX_CONNECTIONS_PER_USER", defaultValue: "20", summary: "Live WebSocket and SSE connections one user may hold."),
+        .init(name: "CONNECTS_PER_MINUTE", defaultValue: "120", summary: "WebSocket and SSE connections opened per minute per client address."),
         .init(name: "MAX_SESSIONS_PER_USER", defaultValue: "100", summary: "Sessions one user may own."),
         .init(name: "MAX_TEAM_SIZE", defaultValue: "50", summary: "Members one team may have."),
         .init(name: "MAX_BODY_BYTES", defaultValue: "1048576", summary: "Largest accepted request body; larger ones get 413."),

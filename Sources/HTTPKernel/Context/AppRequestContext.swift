@@ -9,11 +9,13 @@ import Realtime
 /// WebSocket handler reference the upgrade needs.
 ///
 /// Only HTTPKernel names a concrete context; controllers are generic over it.
-struct AppRequestContext: AuthRequestContext, RequestContext, WebSocketRequestContext, ConnectionContext, RemoteAddressProviding {
+struct AppRequestContext: AuthRequestContext, RequestContext, WebSocketRequestContext, ConnectionContext, ClientAddressProviding {
     var coreContext: CoreRequestContextStorage
     var identity: User?
     let webSocket: WebSocketHandlerReference<AppRequestContext>
-    let remoteAddress: String?
+    let peerAddress: String?
+    /// The peer, or the client a trusted proxy forwarded for (set by `ClientAddressMiddleware`).
+    var clientAddress: String?
     /// The connection, for transports that must cut off a client that stopped reading.
     let channel: any Channel
 
@@ -21,7 +23,8 @@ struct AppRequestContext: AuthRequestContext, RequestContext, WebSocketRequestCo
         self.coreContext = .init(source: source)
         self.identity = nil
         self.webSocket = .init()
-        self.remoteAddress = source.channel.remoteAddress?.ipAddress
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
+        self.clientAddress = self.peerAddress
         self.channel = source.channel
     }
 

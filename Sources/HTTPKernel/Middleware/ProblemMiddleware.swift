@@ -15,8 +15,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             var headers: HTTPFields = [:]
             switch error {
-            case DomainError.rateLimited(let seconds), DomainError.storeUnavailable(let seconds):
+            case DomainError.rateLimited(let seconds), DomainError.storeUnavailable(let seconds), DomainError.serverBusy(let seconds):
                 headers[.retryAfter] = String(seconds)
+            case DomainError.tooManyConnections:
+                headers[.retryAfter] = String(DomainError.tooManyConnectionsRetrySeconds)
             default:
                 break
             }

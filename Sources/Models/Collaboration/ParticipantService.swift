@@ -73,13 +73,14 @@ public struct ParticipantService: Sendable {
     }
 
     /// Logs `user_joined` with the live user (presence) the realtime hub announces, when their first connection opens.
-    public func recordJoin(sessionID: String, userID: String, user: JSONValue) async throws -> SessionEvent {
+    /// Only participants' arrivals are logged (nil otherwise): others are announced live, not stored.
+    public func recordJoin(sessionID: String, userID: String, user: JSONValue) async throws -> SessionEvent? {
         let event = NewSessionEvent(sessionID: sessionID, type: "user_joined", actorID: userID, payload: ["user": user])
         return try await self.store.recordPresence(sessionID: sessionID, userID: userID, isActive: true, event: event)
     }
 
-    /// Logs `user_left` when a user's last connection closed (or their presence went stale).
-    public func recordLeave(sessionID: String, userID: String) async throws -> SessionEvent {
+    /// Logs `user_left` when a user's last connection closed (or their presence went stale); participants only.
+    public func recordLeave(sessionID: String, userID: String) async throws -> SessionEvent? {
         let event = NewSessionEvent(sessionID: sessionID, type: "user_left", actorID: userID, payload: ["user_id": .string(userID)])
         return try await self.store.recordPresence(sessionID: sessionID, userID: userID, isActive: false, event: event)
     }

@@ -18,6 +18,12 @@ public enum DomainError: Error, Sendable, Equatable {
     case payloadTooLarge(limitBytes: Int)
     /// Too many writes in the current window (429).
     case rateLimited(retryAfterSeconds: Int)
+    /// The request body did not arrive within HTTP_BODY_TIMEOUT_SECONDS (408).
+    case requestTimeout
+    /// The server is at a limit it sets itself (concurrent password hashes, MAX_CONNECTIONS); retry later (503).
+    case serverBusy(retryAfterSeconds: Int)
+    /// The user has MAX_CONNECTIONS_PER_USER live connections open already (429).
+    case tooManyConnections(limit: Int)
     /// A text field holds a secret and SECRET_POLICY is `reject`; nothing was stored (422).
     case secretDetected([MaskedSecret])
     /// The store cannot take a write now (disk full, I/O error, locked); nothing was stored (503, retry later).
@@ -38,6 +44,9 @@ public enum DomainError: Error, Sendable, Equatable {
         case .rateLimited: "RATE_LIMITED"
         case .storeUnavailable: "STORE_UNAVAILABLE"
         case .secretDetected: "SECRET_DETECTED"
+        case .serverBusy: "SERVER_BUSY"
+        case .requestTimeout: "REQUEST_TIMEOUT"
+        case .tooManyConnections: "TOO_MANY_CONNECTIONS"
         case .rejectedMessage(let code, _): code
         }
     }
@@ -51,6 +60,9 @@ public enum DomainError: Error, Sendable, Equatable {
         default: nil
         }
     }
+
+    /// What a client refused for too many connections is told to wait: long enough for a tab to close.
+    public static let tooManyConnectionsRetrySeconds = 5
 
     /// A single-field validation failure.
     public static func invalid(_ field: String, _ message: String) -> DomainError {

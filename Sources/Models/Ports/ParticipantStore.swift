@@ -9,7 +9,8 @@ public protocol ParticipantStore: Sendable {
     func deleteParticipant(sessionID: String, userID: String, event: NewSessionEvent) async throws -> SessionEvent
     /// A user's first live connection opened (`isActive`) or their last closed: updates their participant record's
     /// is_active, last_seen and left_at, if they have one, and appends `user_joined`/`user_left`, in one transaction.
-    func recordPresence(sessionID: String, userID: String, isActive: Bool, event: NewSessionEvent) async throws -> SessionEvent
+    /// Marks a participant present or gone and logs `event`; nil (nothing logged) for a user who is no participant.
+    func recordPresence(sessionID: String, userID: String, isActive: Bool, event: NewSessionEvent) async throws -> SessionEvent?
     /// The id of the active user with this username (case-insensitive) or id.
     func userID(matching reference: UserReference) async throws -> String?
 }

@@ -92,7 +92,7 @@ extension CollaborationGateway {
         let (user, sessionID) = (sender.user, sender.sessionID)
         if case .request = sender { _ = try await self.sessions.authorize(.observe, sessionID: sessionID, user: user) }
         if let returned = self.hub.presence.touch(sessionID: sessionID, userID: user.id, change: change) {
-            _ = try await self.participants.recordJoin(sessionID: sessionID, userID: user.id, user: returned.json)
+            try await self.hub.announceArrival(sessionID: sessionID, userID: user.id, user: returned.json)
         }
         let frame = OutboundFrame.ephemeral(
             type,
@@ -107,7 +107,7 @@ extension CollaborationGateway {
     /// Any message from a connection counts as presence: a user whose entry went stale is announced again.
     func noteActivity(of connection: LiveConnection) async {
         if let returned = self.hub.presence.touch(sessionID: connection.sessionID, userID: connection.user.id) {
-            _ = try? await self.participants.recordJoin(sessionID: connection.sessionID, userID: connection.user.id, user: returned.json)
+            try? await self.hub.announceArrival(sessionID: connection.sessionID, userID: connection.user.id, user: returned.json)
         }
     }
 }

@@ -38,14 +38,16 @@ public struct CollaborationGateway: Sendable {
     func connect(to session: CodingSession, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?) async throws
         -> LiveConnection
     {
-        let subscriber = self.hub.subscribe(
-            sessionID: session.id, user: identity.user, role: session.role ?? .viewer, transport: transport, tokenExpiry: identity.expiresAt
-        )
+        guard
+            let subscriber = self.hub.subscribe(
+                sessionID: session.id, user: identity.user, role: session.role ?? .viewer, transport: transport, tokenExpiry: identity.expiresAt
+            )
+        else { throw DomainError.tooManyConnections(limit: self.limits.maxConnectionsPerUser) }
         do {
             guard let role = try await self.hub.refreshRole(of: subscriber) else { throw DomainError.notFound("Session not found") }
             let head = try await self.sessions.latestEventID(sessionID: session.id)
             let (me, arrived) = self.hub.presence.attach(sessionID: session.id, user: identity.user, role: role, connectionID: subscriber.id)
-            if arrived { _ = try await self.participants.recordJoin(sessionID: session.id, userID: identity.user.id, user: me.json) }
+            if arrived { try await self.hub.announceArrival(sessionID: session.id, userID: identity.user.id, user: me.json) }
             let users = self.hub.presence.users(sessionID: session.id)
             let connected = OutboundFrame.ephemeral(
                 "connected",
@@ -73,7 +75,7 @@ public struct CollaborationGateway: Sendable {
     private func release(_ subscriber: Subscriber) async {
         self.hub.unsubscribe(subscriber)
         if self.hub.presence.detach(sessionID: subscriber.sessionID, userID: subscriber.user.id, connectionID: subscriber.id) {
-            _ = try? await self.participants.recordLeave(sessionID: subscriber.sessionID, userID: subscriber.user.id)
+            try? await self.hub.announceDeparture(sessionID: subscriber.sessionID, userID: subscriber.user.id)
         }
     }
 

@@ -1,26 +1,31 @@
 import Models
 
-/// Per-connection flood control for inbound frames: a token bucket of `perSecond` tokens refilled continuously, holding
-/// up to twice that (a burst). A refused frame is answered RATE_LIMITED; a client that keeps sending a whole burst's
-/// worth of frames while refused is abusive, and its connection is closed (1008).
+/// Flood control for inbound frames: each frame takes a token from its user's budget (WS_FRAMES_PER_SECOND refilled
+/// continuously, bursts up to twice that), shared by all the user's connections, so opening more sockets buys no
+/// more frames. A refused frame is answered RATE_LIMITED; a connection that keeps sending a whole burst's worth of
+/// frames while refused is abusive, and it is closed (1008).
 struct FloodControl {
     enum Verdict: Equatable {
         case allowed, refused, abusive
     }
 
-    private var bucket: TokenBucket
+    private let budget: TokenBuckets
+    private let userID: String
+    private let burst: Int
     private var refusedInARow = 0
 
-    init(perSecond: Int, now: ContinuousClock.Instant = .now) {
-        self.bucket = TokenBucket(capacity: Double(perSecond) * 2, perSecond: Double(perSecond), now: now)
+    init(budget: TokenBuckets, userID: String, burst: Int) {
+        self.budget = budget
+        self.userID = userID
+        self.burst = burst
     }
 
     mutating func admit(now: ContinuousClock.Instant = .now) -> Verdict {
-        guard self.bucket.take(now: now) != nil else {
+        guard self.budget.take(key: self.userID, now: now) != nil else {
             self.refusedInARow = 0
             return .allowed
         }
         self.refusedInARow += 1
-        return Double(self.refusedInARow) > self.bucket.capacity ? .abusive : .refused
+        return self.refusedInARow > self.burst ? .abusive : .refused
     }
 }

@@ -22,6 +22,10 @@ public final class BroadcastHub: Service, Sendable {
     private let rooms = Mutex<[String: [UInt64: Subscriber]]>([:])
     private let nextSubscriberID = Atomic<UInt64>(1)
     private let roleTickets = Atomic<UInt64>(0)
+    /// Live connections per user, across sessions, for MAX_CONNECTIONS_PER_USER.
+    private let connectionsByUser = Mutex<[String: Int]>([:])
+    /// Inbound frames per user across all their connections: K sockets must not multiply a user's budget.
+    let frameBudget: TokenBuckets
 
     public init(bridge: any HubBridge, sessions: SessionService, participants: ParticipantService, limits: RealtimeLimits, logger: Logger) {
         self.bridge = bridge
@@ -29,9 +33,22 @@ public final class BroadcastHub: Service, Sendable {
         self.participants = participants
         self.limits = limits
         self.logger = logger
+        self.frameBudget = TokenBuckets(capacity: Double(limits.framesPerSecond) * 2, perSecond: Double(limits.framesPerSecond))
     }
 
-    func subscribe(sessionID: String, user: User, role: SessionRole, transport: Subscriber.Transport, tokenExpiry: Date) -> Subscriber {
+    /// Whether the user may open another live connection (checked again, atomically, when it subscribes).
+    func hasRoomForAnotherConnection(of userID: String) -> Bool {
+        self.connectionsByUser.withLock { $0[userID, default: 0] < self.limits.maxConnectionsPerUser }
+    }
+
+    /// Joins the room; nil when the user already holds MAX_CONNECTIONS_PER_USER connections.
+    func subscribe(sessionID: String, user: User, role: SessionRole, transport: Subscriber.Transport, tokenExpiry: Date) -> Subscriber? {
+        let admitted = self.connectionsByUser.withLock { counts in
+            guard counts[user.id, default: 0] < self.limits.maxConnectionsPerUser else { return false }
+            counts[user.id, default: 0] += 1
+            return true
+        }
+        guard admitted else { return nil }
         let subscriber = Subscriber(
             id: self.nextSubscriberID.add(1, ordering: .relaxed).oldValue,
             sessionID: sessionID,
@@ -46,9 +63,15 @@ public final class BroadcastHub: Service, Sendable {
     }
 
     func unsubscribe(_ subscriber: Subscriber) {
-        self.rooms.withLock { rooms in
-            rooms[subscriber.sessionID]?[subscriber.id] = nil
+        let removed = self.rooms.withLock { rooms in
+            let removed = rooms[subscriber.sessionID]?.removeValue(forKey: subscriber.id) != nil
             if rooms[subscriber.sessionID]?.isEmpty == true { rooms[subscriber.sessionID] = nil }
+            return removed
+        }
+        guard removed else { return }
+        self.connectionsByUser.withLock { counts in
+            counts[subscriber.user.id, default: 1] -= 1
+            if counts[subscriber.user.id] == 0 { counts[subscriber.user.id] = nil }
         }
     }
 
@@ -232,9 +255,22 @@ public final class BroadcastHub: Service, Sendable {
             }
             let cutoff = now.addingTimeInterval(-TimeInterval(self.limits.presenceStaleSeconds))
             for (sessionID, userID) in self.presence.expire(silentSince: cutoff) {
-                _ = try? await self.participants.recordLeave(sessionID: sessionID, userID: userID)
+                try? await self.announceDeparture(sessionID: sessionID, userID: userID)
             }
         }
+    }
+
+    /// `user_joined` for a user's first connection (or return from staleness): logged for participants (the store
+    /// publishes it), live only for anyone else, so passers-by of a public session leave nothing in its log.
+    func announceArrival(sessionID: String, userID: String, user: JSONValue) async throws {
+        guard try await self.participants.recordJoin(sessionID: sessionID, userID: userID, user: user) == nil else { return }
+        self.deliver(.ephemeral("user_joined", sessionID: sessionID, fields: ["user": user]), toSessionID: sessionID)
+    }
+
+    /// `user_left` for a user's last connection, logged or live as `announceArrival` decides.
+    func announceDeparture(sessionID: String, userID: String) async throws {
+        guard try await self.participants.recordLeave(sessionID: sessionID, userID: userID) == nil else { return }
+        self.deliver(.ephemeral("user_left", sessionID: sessionID, fields: ["user_id": .string(userID)]), toSessionID: sessionID)
     }
 
     public func statistics() -> HubStatistics {

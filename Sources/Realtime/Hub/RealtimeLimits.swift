@@ -1,21 +1,27 @@
 /// The protective limits of the realtime transports (DESIGN.md's WS_*, SUBSCRIBER_QUEUE_EVENTS, PRESENCE_STALE_SECONDS,
-/// SSE_HEARTBEAT_SECONDS).
+/// SSE_HEARTBEAT_SECONDS, MAX_CONNECTIONS_PER_USER).
 public struct RealtimeLimits: Sendable {
     /// Largest accepted client message; a bigger one gets MESSAGE_TOO_LARGE and the connection stays open.
     public var maxMessageBytes: Int
-    /// Sustained inbound frames per second per connection; bursts may reach twice that.
+    /// Sustained inbound frames per second per user, across all their connections; bursts may reach twice that.
     public var framesPerSecond: Int
     /// Durable events queued for one subscriber before it is closed as a slow consumer.
     public var subscriberQueueEvents: Int
     public var presenceStaleSeconds: Int
     public var sseHeartbeatSeconds: Int
+    /// Live connections (WebSocket and SSE, any sessions) one user may hold.
+    public var maxConnectionsPerUser: Int
 
-    public init(maxMessageBytes: Int, framesPerSecond: Int, subscriberQueueEvents: Int, presenceStaleSeconds: Int, sseHeartbeatSeconds: Int) {
+    public init(
+        maxMessageBytes: Int, framesPerSecond: Int, subscriberQueueEvents: Int, presenceStaleSeconds: Int, sseHeartbeatSeconds: Int,
+        maxConnectionsPerUser: Int
+    ) {
         self.maxMessageBytes = maxMessageBytes
         self.framesPerSecond = framesPerSecond
         self.subscriberQueueEvents = subscriberQueueEvents
         self.presenceStaleSeconds = presenceStaleSeconds
         self.sseHeartbeatSeconds = sseHeartbeatSeconds
+        self.maxConnectionsPerUser = maxConnectionsPerUser
     }
 
     /// The WebSocket library's own frame limit: above ours, so an oversized message is answered, not cut off.

@@ -31,6 +31,10 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
         let identity = try await self.gateway.identify(request)
         let since = try self.gateway.resumePoint(of: request)
         let session = try await self.gateway.sessions.session(id: try context.parameters.require("session_id"), for: identity.user)
+        // 429 while it can still be said in HTTP; a race past it is refused in the stream below.
+        guard self.gateway.hub.hasRoomForAnotherConnection(of: identity.user.id) else {
+            throw DomainError.tooManyConnections(limit: self.gateway.limits.maxConnectionsPerUser)
+        }
         let gateway = self.gateway
         let channel = context.channel
         let headers: HTTPFields = [

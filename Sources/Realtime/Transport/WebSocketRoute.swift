@@ -44,6 +44,8 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
             connection = try await self.gateway.connect(to: session, identity: identity, transport: .webSocket, since: since)
         } catch DomainError.notFound {
             return await Self.refuse(outbound, .error(code: "NOT_FOUND", message: "Session not found", sessionID: sessionID), close: 4404)
+        } catch DomainError.tooManyConnections(let limit) {
+            return await Self.refuse(outbound, .error(.tooManyConnections(limit: limit), sessionID: sessionID), close: 1008)
         } catch {
             context.logger.error("opening a WebSocket subscription failed", metadata: ["error": .string(String(reflecting: error))])
             return await Self.refuse(outbound, .error(code: "INTERNAL_ERROR", message: "Could not join the session", sessionID: sessionID), close: 1011)
@@ -67,7 +69,7 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
 
     /// Answers every inbound message in order; returns when the client closes, ending the subscription.
     private func read(_ inbound: WebSocketInboundStream, replyingTo outbound: WebSocketOutboundWriter, for connection: LiveConnection) async {
-        var flood = FloodControl(perSecond: self.gateway.limits.framesPerSecond)
+        var flood = FloodControl(budget: self.gateway.hub.frameBudget, userID: connection.user.id, burst: self.gateway.limits.framesPerSecond * 2)
         defer { connection.subscriber.close(.clientGone) }
         do {
             for try await message in inbound.messages(maxSize: RealtimeLimits.transportFrameLimit) {

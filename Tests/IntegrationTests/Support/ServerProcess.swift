@@ -16,8 +16,12 @@ final class ServerProcess: Sendable {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sessionhub")
     }
 
-    /// Settings every test server gets: loopback, a fast bcrypt cost, a file-backed store in the folder.
-    static let baseEnvironment = ["HOST": "127.0.0.1", "PORT": "0", "BCRYPT_COST": "4", "LOG_FORMAT": "json", "LOG_LEVEL": "info"]
+    /// Settings every test server gets: loopback, a fast bcrypt cost, a file-backed store in the folder. Every client of
+    /// a test is 127.0.0.1, so the per-address limits are raised; the suites about them set their own.
+    static let baseEnvironment = [
+        "HOST": "127.0.0.1", "PORT": "0", "BCRYPT_COST": "4", "LOG_FORMAT": "json", "LOG_LEVEL": "info",
+        "CONNECTS_PER_MINUTE": "1000000", "LOGIN_ATTEMPTS_PER_MINUTE": "1000000",
+    ]
 
     /// Starts a server and waits until it logs the port it listens on.
     init(environment: [String: String] = [:], folder: URL? = nil) async throws {

@@ -65,7 +65,7 @@ extension SQLiteStore {
         }
     }
 
-    public func recordPresence(sessionID: String, userID: String, isActive: Bool, event: NewSessionEvent) async throws -> SessionEvent {
+    public func recordPresence(sessionID: String, userID: String, isActive: Bool, event: NewSessionEvent) async throws -> SessionEvent? {
         try await self.write { db in
             let now = WireFormat.now()
             // Only an existing record changes: connecting never grants or stores a role.
@@ -76,6 +76,8 @@ extension SQLiteStore {
                     """,
                 arguments: [isActive, now, isActive, now, sessionID, userID]
             )
+            // A passer-by (anyone, on a public session) is announced live only: a reconnect loop must not fill the log.
+            guard db.changesCount > 0 else { return nil }
             return try self.append(event, at: now, in: db)
         }
     }

@@ -1,0 +1,196 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// The first handler of every connection, on raw bytes, before any HTTP parsing: it enforces what must hold before
+/// a request exists (slowloris and connection floods never become one).
+///
+/// - MAX_CONNECTIONS: a connection over the limit gets a 503 problem and is closed once it has sent something.
+/// - A new connection must start a request within HTTP_IDLE_TIMEOUT_SECONDS (later idle periods are the HTTP layer's).
+/// - Each request's headers must be complete within HTTP_HEADER_TIMEOUT_SECONDS of its first byte, however slowly the
+///   bytes trickle in (an idle timer alone restarts on every byte). Bodies are timed by the body middleware.
+/// - A WebSocket upgrade disarms it: frames are the realtime layer's business.
+final class ConnectionGuardHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    /// Open connections, shared by every connection's handler.
+    final class Census: Sendable {
+        let limit: Int
+        private let open = Atomic(0)
+
+        init(limit: Int) { self.limit = limit }
+
+        var count: Int { self.open.load(ordering: .relaxed) }
+
+        /// Counts a new connection unless the server is full.
+        func admit() -> Bool {
+            let after = self.open.add(1, ordering: .relaxed).newValue
+            guard after > self.limit else { return true }
+            self.open.subtract(1, ordering: .relaxed)
+            return false
+        }
+
+        func leave() { self.open.subtract(1, ordering: .relaxed) }
+    }
+
+    private enum State {
+        /// Between requests, looking for the next request's first byte.
+        case awaitingRequest
+        /// Reading a head (into `head`, up to its end).
+        case readingHead
+        /// A body of known length.
+        case readingBody(remaining: Int)
+        /// A chunked body, up to its terminating zero chunk.
+        case readingChunks
+        /// After a WebSocket upgrade, or once refused.
+        case disarmed
+    }
+
+    private let census: Census
+    private let idleTimeout: TimeAmount
+    private let headerTimeout: TimeAmount
+    private var state = State.awaitingRequest
+    /// The head being read: its first bytes, for the framing headers (the HTTP decoder refuses heads over 80 KiB).
+    private var head: [UInt8] = []
+    /// The last bytes read, to find the end of a head or of a chunked body across reads.
+    private var window: UInt64 = 0
+    private var started = false
+    private var counted = false
+    private var refused = false
+    private var deadline: Scheduled<Void>?
+
+    init(census: Census, idleTimeout: TimeAmount, headerTimeout: TimeAmount) {
+        self.census = census
+        self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { self.start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.start(context: context)
+        context.fireChannelActive()
+    }
+
+    /// Once per connection, whether it was active when this handler was added or became active after.
+    private func start(context: ChannelHandlerContext) {
+        guard !self.started else { return }
+        self.started = true
+        self.counted = self.census.admit()
+        self.refused = !self.counted
+        self.arm(self.idleTimeout, context: context, answering: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.deadline?.cancel()
+        if self.counted { self.census.leave() }
+        self.counted = false
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if self.refused {
+            // Answered once the client has spoken, so it reads the answer rather than a reset.
+            self.refused = false
+            self.state = .disarmed
+            return self.answer(Self.serverBusy, andCloseIn: context)
+        }
+        let buffer = self.unwrapInboundIn(data)
+        self.consume(buffer.readableBytesView, context: context)
+        context.fireChannelRead(data)
+    }
+
+    private func consume(_ bytes: ByteBufferView, context: ChannelHandlerContext) {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            switch self.state {
+            case .disarmed:
+                return
+            case .awaitingRequest:
+                self.state = .readingHead
+                self.head.removeAll(keepingCapacity: true)
+                self.window = 0
+                self.arm(self.headerTimeout, context: context, answering: Self.requestTimeout)
+            case .readingHead:
+                let byte = bytes[index]
+                index += 1
+                if self.head.count < Self.headLimit { self.head.append(byte) }
+                self.window = self.window << 8 | UInt64(byte)
+                if self.window & 0xFFFF_FFFF == Self.endOfHead { self.headEnded(context: context) }
+            case .readingBody(let remaining):
+                let taken = min(remaining, bytes.endIndex - index)
+                index += taken
+                self.state = remaining == taken ? .awaitingRequest : .readingBody(remaining: remaining - taken)
+            case .readingChunks:
+                self.window = self.window << 8 | UInt64(bytes[index])
+                index += 1
+                if self.window & 0x00FF_FFFF_FFFF_FFFF == Self.lastChunk { self.state = .awaitingRequest }
+            }
+        }
+    }
+
+    private func headEnded(context: ChannelHandlerContext) {
+        self.deadline?.cancel()
+        self.deadline = nil
+        self.window = 0
+        let text = String(decoding: self.head, as: UTF8.self).lowercased()
+        if text.contains("\r\nupgrade:") {
+            self.state = .disarmed
+        } else if text.contains("\r\ntransfer-encoding:") && text.contains("chunked") {
+            self.state = .readingChunks
+        } else if let length = Self.contentLength(in: text), length > 0 {
+            self.state = .readingBody(remaining: length)
+        } else {
+            self.state = .awaitingRequest
+        }
+    }
+
+    /// After the first request, idle keep-alive connections are the HTTP layer's to close (it knows when a response,
+    /// an SSE stream say, is still in progress); before it, this handler closes a connection that never speaks.
+    private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext, answering answer: ByteBuffer?) {
+        self.deadline?.cancel()
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        self.deadline = context.eventLoop.scheduleTask(in: timeout) {
+            let (handler, context) = loopBound.value
+            handler.state = .disarmed
+            if let answer { handler.answer(answer, andCloseIn: context) } else { context.close(promise: nil) }
+        }
+    }
+
+    private func answer(_ response: ByteBuffer, andCloseIn context: ChannelHandlerContext) {
+        self.deadline?.cancel()
+        context.writeAndFlush(NIOAny(response)).whenComplete { _ in context.close(promise: nil) }
+    }
+
+    static let headLimit = 80 * 1024
+    /// "\r\n\r\n", the end of a head, as the last four bytes read.
+    private static let endOfHead: UInt64 = 0x0D0A_0D0A
+    /// "\r\n0\r\n\r\n", the end of a chunked body without trailers, as the last seven bytes read.
+    private static let lastChunk: UInt64 = 0x0D0A_300D_0A0D_0A
+
+    private static func contentLength(in head: String) -> Int? {
+        guard let range = head.range(of: "\r\ncontent-length:") else { return nil }
+        let value = head[range.upperBound...].prefix { $0 != "\r" }.trimmingCharacters(in: .whitespaces)
+        return Int(value)
+    }
+
+    private static func rawResponse(status: String, problem: String) -> ByteBuffer {
+        ByteBuffer(
+            string: "HTTP/1.1 \(status)\r\nContent-Type: application/problem+json\r\nRetry-After: 5\r\nConnection: close\r\n"
+                + "Content-Length: \(problem.utf8.count)\r\n\r\n\(problem)"
+        )
+    }
+
+    private static let serverBusy = rawResponse(
+        status: "503 Service Unavailable",
+        problem: #"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"The server has as many connections as it takes; retry later","error_code":"SERVER_BUSY"}"#
+    )
+
+    private static let requestTimeout = rawResponse(
+        status: "408 Request Timeout",
+        problem: #"{"type":"about:blank","title":"Request Timeout","status":408,"detail":"The request headers took too long to arrive","error_code":"REQUEST_TIMEOUT"}"#
+    )
+}
