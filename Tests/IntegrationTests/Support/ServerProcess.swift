@@ -44,6 +44,12 @@ final class ServerProcess: Sendable {
         return self.process.terminationStatus
     }
 
+    /// SIGKILL: no shutdown, no flush, as a power cut looks to the process (not to the disk).
+    func killAbruptly() async {
+        Foundation.kill(self.process.processIdentifier, SIGKILL)
+        while self.process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
     var log: String { self.output.text }
 
     static func makeFolder() throws -> URL {
