@@ -60,7 +60,6 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(routes: OpenAPIRouteIndex(openAPIDocument: openAPIDocument)))
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes, timeout: .seconds(configuration.httpBodyTimeoutSeconds)))
-    router.add(middleware: LoginThrottleMiddleware(buckets: TokenBuckets(perMinute: configuration.loginAttemptsPerMinute)))
     let connects = TokenBuckets(perMinute: configuration.connectsPerMinute)
     router.add(middleware: ConnectRateMiddleware(buckets: connects))
     if let metricsToken = configuration.metricsToken { router.add(middleware: MetricsAccessMiddleware(token: metricsToken)) }
@@ -68,7 +67,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(perMinute: configuration.rateLimitPerMinute)))
 
     SystemController(store: store, openAPIDocument: openAPIDocument).addRoutes(to: router)
-    AuthController(accounts: accounts, tokens: tokens).addRoutes(to: router.group("api/auth"))
+    AuthController(accounts: accounts, tokens: tokens, throttle: LoginThrottle(perMinute: configuration.loginAttemptsPerMinute)).addRoutes(to: router.group("api/auth"))
     SessionsController(sessions: sessions).addRoutes(to: router.group("api/sessions"))
     ParticipantsController(participants: participants).addRoutes(to: router.group("api/sessions/:session_id/participants"))
     MessagesController(messages: messages).addRoutes(to: router.group("api/sessions/:session_id/messages"))

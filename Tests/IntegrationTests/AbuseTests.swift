@@ -61,18 +61,14 @@ struct AbuseTests {
     }
 
     @Test func slowAndSilentClientsAreCutOff() async throws {
-        let limits = ["HTTP_HEADER_TIMEOUT_SECONDS": "2", "HTTP_IDLE_TIMEOUT_SECONDS": "2", "HTTP_BODY_TIMEOUT_SECONDS": "2"]
+        // Headers time out before the idle timeout, so what cuts a slow header off is the header deadline, with a 408.
+        let limits = ["HTTP_HEADER_TIMEOUT_SECONDS": "2", "HTTP_IDLE_TIMEOUT_SECONDS": "4", "HTTP_BODY_TIMEOUT_SECONDS": "2"]
         try await withServer(environment: limits) { server, _ in
             // Slowloris: a byte of headers every half second keeps any idle timer happy, not the header deadline.
             let slowloris = try RawConnection(port: server.port)
             let started = ContinuousClock.now
             slowloris.send("GET /health HTTP/1.1\r\nHost: localhost\r\n")
-            let trickle = Task.detached {
-                for byte in "X-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".map(String.init) {
-                    guard slowloris.send(byte) else { return }
-                    try? await Task.sleep(for: .milliseconds(500))
-                }
-            }
+            let trickle = Self.trickle(into: slowloris)
             let answer = slowloris.readUntilClosed(timeout: .seconds(10))
             trickle.cancel()
             #expect(answer.closed)
@@ -89,11 +85,32 @@ struct AbuseTests {
             let bodyAnswer = slowBody.readUntilClosed(timeout: .seconds(10))
             #expect(bodyAnswer.text.hasPrefix("HTTP/1.1 408"), "\(bodyAnswer.text)")
 
-            // A well-behaved keep-alive connection serves request after request.
+            // A well-behaved keep-alive connection serves request after request, chunked bodies among them.
             let polite = try RawConnection(port: server.port)
             for _ in 0..<3 {
                 polite.send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
                 #expect(polite.readStatus(timeout: .seconds(5)) == 200)
+            }
+            let chunked = "POST /api/auth/logout HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            polite.send(chunked + "1c;note=x\r\n{\"refresh_token\": \"abcdefg\"}\r\n0\r\n\r\n")
+            #expect(polite.readStatus(timeout: .seconds(5)) == 204)
+            polite.send("GET /health HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            #expect(polite.readStatus(timeout: .seconds(5)) == 200)
+            // Then slow headers on the same connection are cut off like any: the guard kept its place in the stream.
+            polite.send("GET /health HTTP/1.1\r\n")
+            let trickleAgain = Self.trickle(into: polite)
+            let cutOff = polite.readUntilClosed(timeout: .seconds(10))
+            trickleAgain.cancel()
+            #expect(cutOff.closed && cutOff.text.hasPrefix("HTTP/1.1 408"), "\(cutOff.text)")
+        }
+    }
+
+    /// A header line a byte every half second: never idle, never done.
+    static func trickle(into connection: RawConnection) -> Task<Void, Never> {
+        Task.detached {
+            for byte in "X-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".map(String.init) {
+                guard connection.send(byte) else { return }
+                try? await Task.sleep(for: .milliseconds(500))
             }
         }
     }
@@ -125,6 +142,13 @@ struct AbuseTests {
             let throttled = try guess(from: "203.0.113.5")
             #expect(throttled.status == 429)
             #expect(throttled.headers["retry-after"] != nil)
+            // The username the login reads is the one counted, however the form repeats the field.
+            let form = "username=decoy&username=victim&password=wrong-guess-1"
+            let repeated = try client.request(
+                "POST", "/api/auth/login//",
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "203.0.113.5"], body: Data(form.utf8)
+            )
+            #expect(repeated.status == 429)
             // Another client behind the same proxy, and another username from the same client, are not held back.
             #expect(try guess(from: "203.0.113.6").status == 401)
             #expect(try guess(from: "203.0.113.5", as: "someone_else").status == 401)

@@ -65,7 +65,7 @@ struct HardeningTests {
         let token = "scrape-token-0123456789"
         try await withServer(environment: ["METRICS_TOKEN": token]) { _, client in
             let account = try client.registerAndLogin()
-            #expect(try client.get("/metrics").status == 401)
+            for path in ["/metrics", "/metrics/", "//metrics"] { #expect(try client.get(path).status == 401, "\(path)") }
             #expect(try client.get("/metrics", headers: ["Authorization": "Bearer wrong-token"]).status == 401)
             #expect(try client.get("/metrics", headers: account.bearer).status == 401)
             let scraped = try client.get("/metrics", headers: ["Authorization": "Bearer \(token)"])

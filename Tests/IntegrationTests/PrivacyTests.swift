@@ -32,6 +32,10 @@ struct PrivacyTests {
                 #expect(direct.count == 3)
             }
 
+            // Not even counted for others: the number's rhythm would tell who writes to whom.
+            let analytics = try #require(try client.get("/api/analytics/sessions/\(room.sessionID)", headers: room.viewer.bearer).json)
+            #expect(analytics["events"] as? Int == paged.items.count)
+
             let (socket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: 0)
             _ = try await socket.next(type: "chat_message") { $0.messageContent == "for everyone" }
             #expect(!socket.frames.contains { $0["type"] as? String == "direct_message" })

@@ -132,6 +132,19 @@ struct AccountServiceTests {
         #expect(try await self.service.activeUser(id: user.id, credentialsGeneration: 1) != nil)
     }
 
+    @Test func aLoginRacingAPasswordChangeDoesNotOutliveIt() async throws {
+        let user = try await self.service.register(Registration(email: "h@example.com", username: "hal", password: "password-1"))
+        // Authenticated with the old password, the change commits, then the login's family is stored.
+        let authenticated = try await self.service.authenticate(login: "hal", password: "password-1")
+        _ = try await self.service.updateProfile(of: user, with: ProfileUpdate(currentPassword: "password-1", newPassword: "password-2"))
+        let racing = try await self.service.startRefreshFamily(for: authenticated)
+        await #expect(throws: DomainError.unauthorized("Invalid or expired refresh token")) {
+            try await self.service.rotate(refreshToken: racing)
+        }
+        let fresh = try await self.service.startRefreshFamily(for: try await self.service.authenticate(login: "hal", password: "password-2"))
+        #expect(try await self.service.rotate(refreshToken: fresh).user.credentialsGeneration == 1)
+    }
+
     @Test func loginsPurgeExpiredRefreshTokens() async throws {
         let user = try await self.service.register(Registration(email: "e@example.com", username: "eve", password: "password-1"))
         let spent = try await self.service.startRefreshFamily(for: user)

@@ -4,13 +4,15 @@ import HummingbirdAuth
 import Models
 
 /// `/api/auth`: register, login (JSON or the OAuth2 password form), refresh rotation, logout, and the caller's profile.
-public struct AuthController<Context: AuthRequestContext<User>>: Sendable {
+public struct AuthController<Context: AuthRequestContext<User> & ClientAddressProviding>: Sendable {
     let accounts: AccountService
     let tokens: AccessTokenIssuer
+    let throttle: LoginThrottle
 
-    public init(accounts: AccountService, tokens: AccessTokenIssuer) {
+    public init(accounts: AccountService, tokens: AccessTokenIssuer, throttle: LoginThrottle) {
         self.accounts = accounts
         self.tokens = tokens
+        self.throttle = throttle
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
@@ -24,11 +26,13 @@ public struct AuthController<Context: AuthRequestContext<User>>: Sendable {
 
     @Sendable func register(_ request: Request, context: Context) async throws -> Response {
         let registration = try await JSONBody.decode(Registration.self, from: request)
+        try self.throttle.admit(address: context.clientAddress, username: registration.username)
         return try JSONResponse.make(try await self.accounts.register(registration), status: .created)
     }
 
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
         let credentials = try await LoginCredentials.decode(from: request)
+        try self.throttle.admit(address: context.clientAddress, username: credentials.username)
         let user = try await self.accounts.authenticate(login: credentials.username, password: credentials.password)
         let refreshToken = try await self.accounts.startRefreshFamily(for: user)
         return try JSONResponse.make(try await self.tokenPair(for: user, refreshToken: refreshToken))

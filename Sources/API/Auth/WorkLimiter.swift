@@ -7,7 +7,8 @@ import Synchronization
 final class WorkLimiter: Sendable {
     private struct State {
         var running = 0
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        /// Resumed with true when a running job hands its slot over.
+        var waiting: [CheckedContinuation<Bool, Never>] = []
     }
 
     let concurrency: Int
@@ -26,41 +27,31 @@ final class WorkLimiter: Sendable {
     }
 
     private func acquire() async throws {
-        enum Admission { case now, queued, refused }
-        let admission = self.state.withLock { state -> Admission in
-            if state.running < self.concurrency {
-                state.running += 1
-                return .now
-            }
-            return state.waiting.count < self.queueLimit ? .queued : .refused
-        }
-        switch admission {
-        case .now: return
-        case .refused: throw DomainError.serverBusy(retryAfterSeconds: 1)
-        case .queued:
-            // The slot is handed over by `release`, so `running` already counts this job when it resumes.
-            await withCheckedContinuation { continuation in
-                let admitted = self.state.withLock { state -> Bool in
-                    guard state.running >= self.concurrency else {
-                        state.running += 1
-                        return true
-                    }
-                    state.waiting.append(continuation)
-                    return false
+        // One decision under one lock: run now, wait in line, or refuse (the line is full).
+        let admitted = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let decision = self.state.withLock { state -> Bool? in
+                if state.running < self.concurrency {
+                    state.running += 1
+                    return true
                 }
-                if admitted { continuation.resume() }
+                guard state.waiting.count < self.queueLimit else { return false }
+                state.waiting.append(continuation)
+                return nil
             }
+            if let decision { continuation.resume(returning: decision) }
         }
+        guard admitted else { throw DomainError.serverBusy(retryAfterSeconds: 1) }
     }
 
+    /// Hands the slot to the first job in line (which then counts as running), or frees it.
     private func release() {
-        let next = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let next = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
             guard !state.waiting.isEmpty else {
                 state.running -= 1
                 return nil
             }
             return state.waiting.removeFirst()
         }
-        next?.resume()
+        next?.resume(returning: true)
     }
 }

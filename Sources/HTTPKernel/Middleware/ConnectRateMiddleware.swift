@@ -1,3 +1,4 @@
+import API
 import Hummingbird
 import Models
 
@@ -15,6 +16,6 @@ struct ConnectRateMiddleware<Context: RequestContext & ClientAddressProviding>: 
     }
 
     private static func opensLiveConnection(_ request: Request) -> Bool {
-        request.headers[.upgrade] != nil || (request.method == .get && request.uri.path.hasSuffix("/stream"))
+        request.headers[.upgrade] != nil || (request.method == .get && request.routedPath.hasSuffix("/stream"))
     }
 }

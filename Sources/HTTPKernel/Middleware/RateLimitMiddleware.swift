@@ -1,3 +1,4 @@
+import API
 import Hummingbird
 import HummingbirdAuth
 import Models
@@ -16,12 +17,4 @@ struct RateLimitMiddleware<Context: AuthRequestContext<User> & ClientAddressProv
         }
         return try await next(request, context)
     }
-}
-
-/// A context that knows the client's address (the peer's, or the one a trusted proxy forwarded), for limits applied
-/// before a user is known.
-protocol ClientAddressProviding {
-    var clientAddress: String? { get set }
-    /// The TCP peer, whom X-Forwarded-For is believed from only when it is a trusted proxy.
-    var peerAddress: String? { get }
 }

@@ -21,8 +21,6 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
 
         init(limit: Int) { self.limit = limit }
 
-        var count: Int { self.open.load(ordering: .relaxed) }
-
         /// Counts a new connection unless the server is full.
         func admit() -> Bool {
             let after = self.open.add(1, ordering: .relaxed).newValue
@@ -41,8 +39,11 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
         case readingHead
         /// A body of known length.
         case readingBody(remaining: Int)
-        /// A chunked body, up to its terminating zero chunk.
-        case readingChunks
+        /// A chunked body: a chunk-size line (its size so far; past a `;` its extension is skipped), then the
+        /// chunk and its CRLF, and after the zero chunk the trailer lines, up to an empty one.
+        case readingChunkSize(size: Int, inExtension: Bool)
+        case readingChunk(remaining: Int)
+        case readingTrailers(lineLength: Int)
         /// After a WebSocket upgrade, or once refused.
         case disarmed
     }
@@ -53,8 +54,8 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
     private var state = State.awaitingRequest
     /// The head being read: its first bytes, for the framing headers (the HTTP decoder refuses heads over 80 KiB).
     private var head: [UInt8] = []
-    /// The last bytes read, to find the end of a head or of a chunked body across reads.
-    private var window: UInt64 = 0
+    /// The last four bytes read, to find the end of a head across reads.
+    private var window: UInt32 = 0
     private var started = false
     private var counted = false
     private var refused = false
@@ -81,7 +82,8 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
         self.started = true
         self.counted = self.census.admit()
         self.refused = !self.counted
-        self.arm(self.idleTimeout, context: context, answering: nil)
+        // A refused connection holds a socket, uncounted: it gets a moment to send its request, then the answer.
+        self.arm(self.refused ? Self.refusalGrace : self.idleTimeout, context: context, answering: self.refused ? Self.serverBusy : nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -118,17 +120,47 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
                 let byte = bytes[index]
                 index += 1
                 if self.head.count < Self.headLimit { self.head.append(byte) }
-                self.window = self.window << 8 | UInt64(byte)
-                if self.window & 0xFFFF_FFFF == Self.endOfHead { self.headEnded(context: context) }
+                self.window = self.window << 8 | UInt32(byte)
+                if self.window == Self.endOfHead { self.headEnded(context: context) }
             case .readingBody(let remaining):
                 let taken = min(remaining, bytes.endIndex - index)
                 index += taken
                 self.state = remaining == taken ? .awaitingRequest : .readingBody(remaining: remaining - taken)
-            case .readingChunks:
-                self.window = self.window << 8 | UInt64(bytes[index])
+            case .readingChunk(let remaining):
+                let taken = min(remaining, bytes.endIndex - index)
+                index += taken
+                self.state = remaining == taken ? .readingChunkSize(size: 0, inExtension: false) : .readingChunk(remaining: remaining - taken)
+            case .readingChunkSize(let size, let inExtension):
+                self.state = Self.chunkSize(after: bytes[index], size: size, inExtension: inExtension)
                 index += 1
-                if self.window & 0x00FF_FFFF_FFFF_FFFF == Self.lastChunk { self.state = .awaitingRequest }
+            case .readingTrailers(let lineLength):
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\n"): self.state = lineLength == 0 ? .awaitingRequest : .readingTrailers(lineLength: 0)
+                case UInt8(ascii: "\r"): break
+                default: self.state = .readingTrailers(lineLength: lineLength + 1)
+                }
             }
+        }
+    }
+
+    /// The state after one byte of a chunk-size line (`1a;name=value\r\n`).
+    private static func chunkSize(after byte: UInt8, size: Int, inExtension: Bool) -> State {
+        switch byte {
+        case UInt8(ascii: "\n"):
+            // The chunk and the CRLF after it; the zero chunk is followed by trailers.
+            return size == 0 ? .readingTrailers(lineLength: 0) : .readingChunk(remaining: size + 2)
+        case UInt8(ascii: ";"):
+            return .readingChunkSize(size: size, inExtension: true)
+        case UInt8(ascii: "\r"), UInt8(ascii: " "), UInt8(ascii: "\t"):
+            return .readingChunkSize(size: size, inExtension: inExtension)
+        case _ where inExtension:
+            return .readingChunkSize(size: size, inExtension: true)
+        default:
+            // Not hex, or too large to be real: the HTTP decoder will refuse the body; stop following it.
+            guard let digit = Int(String(UnicodeScalar(byte)), radix: 16), size < Int.max >> 8 else { return .disarmed }
+            return .readingChunkSize(size: size << 4 | digit, inExtension: false)
         }
     }
 
@@ -137,10 +169,11 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
         self.deadline = nil
         self.window = 0
         let text = String(decoding: self.head, as: UTF8.self).lowercased()
-        if text.contains("\r\nupgrade:") {
+        if text.contains("\r\nupgrade: websocket") {
+            // Frames from now on (a refused upgrade is answered and closed by the HTTP layer).
             self.state = .disarmed
         } else if text.contains("\r\ntransfer-encoding:") && text.contains("chunked") {
-            self.state = .readingChunks
+            self.state = .readingChunkSize(size: 0, inExtension: false)
         } else if let length = Self.contentLength(in: text), length > 0 {
             self.state = .readingBody(remaining: length)
         } else {
@@ -167,9 +200,8 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
 
     static let headLimit = 80 * 1024
     /// "\r\n\r\n", the end of a head, as the last four bytes read.
-    private static let endOfHead: UInt64 = 0x0D0A_0D0A
-    /// "\r\n0\r\n\r\n", the end of a chunked body without trailers, as the last seven bytes read.
-    private static let lastChunk: UInt64 = 0x0D0A_300D_0A0D_0A
+    private static let endOfHead: UInt32 = 0x0D0A_0D0A
+    private static let refusalGrace: TimeAmount = .seconds(1)
 
     private static func contentLength(in head: String) -> Int? {
         guard let range = head.range(of: "\r\ncontent-length:") else { return nil }

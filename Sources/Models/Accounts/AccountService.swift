@@ -75,7 +75,12 @@ public struct AccountService: Sendable {
     public func startRefreshFamily(for user: User) async throws -> String {
         let token = RefreshTokenSecret.generate()
         try await self.store.insertRefreshToken(
-            self.record(token: token, userID: user.id, familyID: UUID().uuidString.lowercased(), familyStartedAt: self.now())
+            self.record(
+                token: token,
+                family: RefreshFamily(
+                    id: UUID().uuidString.lowercased(), userID: user.id, startedAt: self.now(), credentialsGeneration: user.credentialsGeneration
+                )
+            )
         )
         _ = try await self.store.deleteRefreshTokens(expiredBefore: self.now())
         return token
@@ -89,8 +94,8 @@ public struct AccountService: Sendable {
             hash: RefreshTokenSecret.hash(refreshToken),
             now: now,
             familyStartedAfter: now.addingTimeInterval(-self.refreshFamilyLifetime)
-        ) { userID, familyID, familyStartedAt in
-            self.record(token: replacement, userID: userID, familyID: familyID, familyStartedAt: familyStartedAt)
+        ) { family in
+            self.record(token: replacement, family: family)
         }
         switch outcome {
         case .rotated(let userID):
@@ -153,15 +158,13 @@ public struct AccountService: Sendable {
         return try await self.hasher.hash(newPassword)
     }
 
-    private func record(token: String, userID: String, familyID: String, familyStartedAt: Date) -> RefreshTokenRecord {
+    private func record(token: String, family: RefreshFamily) -> RefreshTokenRecord {
         let now = self.now()
         return RefreshTokenRecord(
             tokenHash: RefreshTokenSecret.hash(token),
-            userID: userID,
-            familyID: familyID,
+            family: family,
             createdAt: now,
-            expiresAt: now.addingTimeInterval(self.refreshTokenLifetime),
-            familyStartedAt: familyStartedAt
+            expiresAt: now.addingTimeInterval(self.refreshTokenLifetime)
         )
     }
 }

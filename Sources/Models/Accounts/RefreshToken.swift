@@ -7,20 +7,32 @@ import Foundation
 /// cuts off whoever stole it as well as the victim (who simply logs in again).
 public struct RefreshTokenRecord: Sendable, Equatable {
     public let tokenHash: String
-    public let userID: String
-    public let familyID: String
+    public let family: RefreshFamily
     public let createdAt: Date
     public let expiresAt: Date
-    /// When the login began: a family outlives it by REFRESH_FAMILY_MAX_DAYS at most, however often it is refreshed.
-    public let familyStartedAt: Date
 
-    public init(tokenHash: String, userID: String, familyID: String, createdAt: Date, expiresAt: Date, familyStartedAt: Date) {
+    public init(tokenHash: String, family: RefreshFamily, createdAt: Date, expiresAt: Date) {
         self.tokenHash = tokenHash
-        self.userID = userID
-        self.familyID = familyID
+        self.family = family
         self.createdAt = createdAt
         self.expiresAt = expiresAt
-        self.familyStartedAt = familyStartedAt
+    }
+}
+
+/// One login: the tokens that replace each other from a sign-in on.
+public struct RefreshFamily: Sendable, Equatable {
+    public let id: String
+    public let userID: String
+    /// When the login began: a family outlives it by REFRESH_FAMILY_MAX_DAYS at most, however often it is refreshed.
+    public let startedAt: Date
+    /// The user's credentials generation at sign-in: a password change, even one racing the sign-in, ends the login.
+    public let credentialsGeneration: Int
+
+    public init(id: String, userID: String, startedAt: Date, credentialsGeneration: Int) {
+        self.id = id
+        self.userID = userID
+        self.startedAt = startedAt
+        self.credentialsGeneration = credentialsGeneration
     }
 }
 

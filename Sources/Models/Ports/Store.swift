@@ -19,13 +19,14 @@ public protocol AccountStore: Sendable {
     func updateUser(_ user: User, passwordHash: String?) async throws -> Bool
 
     func insertRefreshToken(_ record: RefreshTokenRecord) async throws
-    /// Atomically spends a live token of a login begun after `familyStartedAfter` and stores the replacement
-    /// `makeReplacement` builds for its user and family (an older login is revoked).
+    /// Atomically spends a live token of a login begun after `familyStartedAfter`, under the user's current
+    /// credentials generation, and stores the replacement `makeReplacement` builds for its family (a login too old,
+    /// or older than the last password change, is revoked).
     func rotateRefreshToken(
         hash: String,
         now: Date,
         familyStartedAfter: Date,
-        makeReplacement: @escaping @Sendable (_ userID: String, _ familyID: String, _ familyStartedAt: Date) -> RefreshTokenRecord
+        makeReplacement: @escaping @Sendable (RefreshFamily) -> RefreshTokenRecord
     ) async throws -> RefreshRotation
     /// Revokes the family of the given token; returns false when no such token exists.
     func revokeRefreshTokenFamily(hash: String, now: Date) async throws -> Bool

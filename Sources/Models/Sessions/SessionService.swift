@@ -71,13 +71,17 @@ public struct SessionService: Sendable {
     }
 
     public func update(sessionID: String, with changes: SessionChanges, by user: User) async throws -> Recorded<CodingSession> {
-        let session = try await self.authorize(changes.touchesSharing ? .manage : .updateMetadata, sessionID: sessionID, user: user)
+        let action: SessionRole.Action = changes.touchesSharing ? .manage : .updateMetadata
+        let session = try await self.authorize(action, sessionID: sessionID, user: user)
         let problems = SessionValidation.problems(in: changes)
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         if case .some(.some(let teamID)) = changes.teamID { try await self.requireMembership(user: user, teamID: teamID) }
         let now = self.now()
         // Applied to the session as stored when the write runs, not as read above: a concurrent change stays.
         let (updated, stored) = try await self.store.updateSession(id: session.id, for: user.id) { current in
+            // And by the role as of the write: a demotion since the check above refuses the change.
+            guard let role = current.role else { throw DomainError.notFound("Session not found") }
+            try SessionAccess(sessionID: current.id, role: role).require(action)
             var revised = current
             revised.apply(changes, at: now)
             let changed = try current.changedFields(to: revised)

@@ -168,21 +168,26 @@ public final class BroadcastHub: Service, Sendable {
     }
 
     /// Reads the user's role now and applies it (unless a newer check got there first); a connection that has no
-    /// access any more is closed (4403). Returns the role the subscriber holds afterwards.
+    /// access any more is closed (4403). Returns the role read: a newer check may since have suspended the
+    /// subscriber's, but what was read is still the user's standing.
     @discardableResult
     func refreshRole(of subscriber: Subscriber) async throws -> SessionRole? {
         try await self.refreshRole(of: [subscriber], sessionID: subscriber.sessionID, userID: subscriber.user.id)
-        return subscriber.role
     }
 
     /// One read for every connection of one user in one session.
-    private func refreshRole(of subscribers: [Subscriber], sessionID: String, userID: String) async throws {
+    @discardableResult
+    private func refreshRole(of subscribers: [Subscriber], sessionID: String, userID: String) async throws -> SessionRole? {
         let ticket = self.takeRoleTicket()
         let role = try await self.sessions.role(of: userID, inSessionID: sessionID)
+        var applied = false
         for subscriber in subscribers where subscriber.applyRole(role, ticket: ticket) {
+            applied = true
             if role == nil { subscriber.close(.accessLost) }
         }
-        if let role { self.presence.setRole(role, sessionID: sessionID, userID: userID) }
+        // Presence shows the newest role too: an older read must not overwrite what others see.
+        if applied, let role { self.presence.setRole(role, sessionID: sessionID, userID: userID) }
+        return role
     }
 
     /// How many access changes are re-checked at once: one user's change must not make the hub read the store for

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The migrations of the SQLite backend. Version 1 is the whole schema of DESIGN.md, with the
@@ -22,12 +23,25 @@ enum SQLiteSchema {
         // edits and deletions reach them; existing logs are brought in line (a deleted text leaves every copy).
         migrator.registerMigration("v3-private-and-redactable-events") { db in
             try db.execute(sql: self.eventAudienceAndMessage)
+            // The columns as they are at this version, read here rather than through today's reader: a later migration
+            // may add columns that reader expects and this database does not have yet.
             let changed = try Row.fetchAll(
                 db,
-                sql: "SELECT id, session_id FROM session_messages WHERE edited_at IS NOT NULL OR deleted_at IS NOT NULL"
+                sql: """
+                    SELECT id, session_id, user_id, message_type, content, mentions, code_snippet, edited_at, deleted_at
+                    FROM session_messages
+                    WHERE edited_at IS NOT NULL OR deleted_at IS NOT NULL
+                    """
             )
             for row in changed {
-                guard let message = try SQLiteStore.message(id: row["id"], sessionID: row["session_id"], in: db) else { continue }
+                let deletedAt: Date? = row["deleted_at"]
+                let message = SessionMessage(
+                    id: row["id"], sessionID: row["session_id"], userID: row["user_id"], username: nil,
+                    type: MessageType(rawValue: row["message_type"]) ?? .chat, content: deletedAt == nil ? row["content"] : nil,
+                    mentions: SQLiteStore.decodeStrings(row["mentions"]), file: nil, line: nil,
+                    codeSnippet: deletedAt == nil ? row["code_snippet"] : nil, parentID: nil, toUserID: nil,
+                    createdAt: Date(), editedAt: row["edited_at"], deletedAt: deletedAt, reactions: []
+                )
                 try SQLiteStore.rewriteLoggedText(of: message, in: db)
             }
         }
@@ -37,6 +51,7 @@ enum SQLiteSchema {
                 sql: """
                     ALTER TABLE users ADD COLUMN credentials_generation INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE refresh_tokens ADD COLUMN family_started_at DATETIME;
+                    ALTER TABLE refresh_tokens ADD COLUMN credentials_generation INTEGER NOT NULL DEFAULT 0;
                     UPDATE refresh_tokens SET family_started_at = (
                         SELECT MIN(created_at) FROM refresh_tokens AS family WHERE family.family_id = refresh_tokens.family_id
                     );

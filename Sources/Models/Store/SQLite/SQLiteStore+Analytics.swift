@@ -76,7 +76,8 @@ extension SQLiteStore {
                         (SELECT COUNT(*) FROM session_messages WHERE session_id = ?1 AND message_type = 'comment' AND deleted_at IS NULL) AS comments,
                         (SELECT COUNT(*) FROM message_reactions r JOIN session_messages m ON m.id = r.message_id WHERE m.session_id = ?1) AS reactions,
                         (SELECT COUNT(*) FROM session_participants WHERE session_id = ?1) AS participants,
-                        (SELECT COUNT(*) FROM session_events WHERE session_id = ?1) AS events
+                        -- Others' direct messages are not the viewer's to count (their rhythm would leak who writes whom).
+                        (SELECT COUNT(*) FROM session_events WHERE session_id = ?1 AND recipient_id IS NULL) AS events
                     """,
                 arguments: [sessionID]
             )

@@ -89,7 +89,10 @@ extension SQLiteStore {
         try await self.write { db in
             // The text goes at once: "deleted" should mean gone, not hidden. The row stays so threads keep their shape.
             try db.execute(
-                sql: "UPDATE session_messages SET content = '', mentions = '[]', deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                sql: """
+                    UPDATE session_messages SET content = '', mentions = '[]', code_snippet = NULL, deleted_at = ?
+                    WHERE id = ? AND deleted_at IS NULL
+                    """,
                 arguments: [time, id]
             )
             // A concurrent delete got there first: one message_deleted event, not two.

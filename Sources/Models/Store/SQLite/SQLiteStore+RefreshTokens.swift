@@ -12,12 +12,19 @@ extension SQLiteStore {
         hash: String,
         now: Date,
         familyStartedAfter: Date,
-        makeReplacement: @escaping @Sendable (_ userID: String, _ familyID: String, _ familyStartedAt: Date) -> RefreshTokenRecord
+        makeReplacement: @escaping @Sendable (RefreshFamily) -> RefreshTokenRecord
     ) async throws -> RefreshRotation {
         try await self.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [hash]) else {
-                return .invalid
-            }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT t.*, u.credentials_generation AS current_generation FROM refresh_tokens t JOIN users u ON u.id = t.user_id
+                        WHERE t.token_hash = ?
+                        """,
+                    arguments: [hash]
+                )
+            else { return .invalid }
             let familyID: String = row["family_id"]
             let usedAt: Date? = row["used_at"]
             let revokedAt: Date? = row["revoked_at"]
@@ -27,15 +34,16 @@ extension SQLiteStore {
             }
             let expiresAt: Date = row["expires_at"]
             guard expiresAt > now else { return .invalid }
-            let familyStartedAt: Date = row["family_started_at"]
-            guard familyStartedAt > familyStartedAfter else {
+            let family = RefreshFamily(
+                id: familyID, userID: row["user_id"], startedAt: row["family_started_at"], credentialsGeneration: row["credentials_generation"]
+            )
+            guard family.startedAt > familyStartedAfter, family.credentialsGeneration == row["current_generation"] else {
                 try Self.revokeFamily(familyID, now: now, in: db)
                 return .invalid
             }
-            let userID: String = row["user_id"]
             try db.execute(sql: "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", arguments: [now, hash])
-            try Self.insert(makeReplacement(userID, familyID, familyStartedAt), in: db)
-            return .rotated(userID: userID)
+            try Self.insert(makeReplacement(family), in: db)
+            return .rotated(userID: family.userID)
         }
     }
 
@@ -58,10 +66,13 @@ extension SQLiteStore {
     private static func insert(_ record: RefreshTokenRecord, in db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at, family_started_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at, family_started_at, credentials_generation)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [record.tokenHash, record.userID, record.familyID, record.createdAt, record.expiresAt, record.familyStartedAt]
+            arguments: [
+                record.tokenHash, record.family.userID, record.family.id, record.createdAt, record.expiresAt, record.family.startedAt,
+                record.family.credentialsGeneration,
+            ]
         )
     }
 
