@@ -56,7 +56,7 @@ struct AccessTokenIssuerTests {
                         _ = try await hasher.hash("password-\(index)")
                         return "hashed"
                     } catch let error as DomainError {
-                        return error.errorCode
+                        return error.errorCode.rawValue
                     } catch {
                         return "\(error)"
                     }

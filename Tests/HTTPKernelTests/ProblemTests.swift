@@ -15,7 +15,7 @@ struct ProblemTests {
     @Test func unexpectedErrorsRevealNothingButTheRequestID() throws {
         let problem = Problem(error: LeakyError(), requestID: "req-1")
         #expect(problem.status == 500)
-        #expect(problem.errorCode == "INTERNAL_ERROR")
+        #expect(problem.errorCode == .internalError)
         let body = String(decoding: try JSONEncoder().encode(problem), as: UTF8.self)
         #expect(body.contains("req-1"))
         #expect(!body.contains("SQLITE"))
@@ -33,11 +33,15 @@ struct ProblemTests {
             (.payloadTooLarge(limitBytes: 10), 413, "MESSAGE_TOO_LARGE"),
             (.rateLimited(retryAfterSeconds: 3), 429, "RATE_LIMITED"),
             (.storeUnavailable(retryAfterSeconds: 5), 503, "STORE_UNAVAILABLE"),
+            (.serverBusy(retryAfterSeconds: 1), 503, "SERVER_BUSY"),
+            (.tooManyConnections(limit: 20), 429, "TOO_MANY_CONNECTIONS"),
+            (.requestTimeout, 408, "REQUEST_TIMEOUT"),
+            (.secretDetected([]), 422, "SECRET_DETECTED"),
         ]
         for (error, status, code) in cases {
             let problem = Problem(error: error, requestID: nil)
             #expect(problem.status == status)
-            #expect(problem.errorCode == code)
+            #expect(problem.errorCode.rawValue == code)
         }
         #expect(Problem(error: DomainError.invalid("email", "bad"), requestID: nil).errors == [FieldProblem(field: "email", message: "bad")])
     }

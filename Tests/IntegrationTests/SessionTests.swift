@@ -90,6 +90,10 @@ struct SessionTests {
             #expect(first["id"] as? Int == items.first?["id"] as? Int)
             let none = try client.get("/api/sessions/\(id)/events?type=chat_message", headers: owner.bearer)
             #expect((none.json?["items"] as? [Any])?.isEmpty == true)
+            // A type the protocol does not have is a mistake worth saying, not an empty page.
+            let unknown = try client.get("/api/sessions/\(id)/events?type=chat_mesage", headers: owner.bearer)
+            #expect(unknown.status == 422)
+            #expect((unknown.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "type")
         }
     }
 

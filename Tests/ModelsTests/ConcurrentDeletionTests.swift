@@ -22,13 +22,13 @@ struct ConcurrentDeletionTests {
 
     private func expectNotFound(_ body: () async throws -> Void) async {
         let error = await #expect(throws: DomainError.self) { try await body() }
-        #expect(error?.errorCode == "NOT_FOUND")
+        #expect(error?.errorCode == .notFound)
     }
 
     @Test func deletingAMessageOfADeletedSession() async throws {
         let message = try await self.messages.post(MessageDraft(content: "hello"), sessionID: self.session.id, by: self.user).value
         try await self.store.deleteSession(id: self.session.id)
-        let event = NewSessionEvent(sessionID: self.session.id, type: "message_deleted", actorID: self.user.id, payload: [:])
+        let event = NewSessionEvent(sessionID: self.session.id, type: .messageDeleted, actorID: self.user.id, payload: [:])
         await self.expectNotFound { _ = try await self.store.softDeleteMessage(id: message.id, at: Date(), event: event) }
     }
 
@@ -39,16 +39,16 @@ struct ConcurrentDeletionTests {
             type: .chat, content: "hello", mentions: [], file: nil, line: nil, codeSnippet: nil, parentID: nil, toUserID: nil,
             createdAt: Date(), editedAt: nil, deletedAt: nil, reactions: []
         )
-        let event = NewSessionEvent(sessionID: self.session.id, type: "chat_message", actorID: self.user.id, payload: [:])
+        let event = NewSessionEvent(sessionID: self.session.id, type: .chatMessage, actorID: self.user.id, payload: [:])
         await self.expectNotFound { _ = try await self.store.insertMessage(message, event: event) }
     }
 
     @Test func deletingTwiceRecordsOneEvent() async throws {
         let message = try await self.messages.post(MessageDraft(content: "hello"), sessionID: self.session.id, by: self.user).value
-        let event = NewSessionEvent(sessionID: self.session.id, type: "message_deleted", actorID: self.user.id, payload: [:])
+        let event = NewSessionEvent(sessionID: self.session.id, type: .messageDeleted, actorID: self.user.id, payload: [:])
         _ = try await self.store.softDeleteMessage(id: message.id, at: Date(), event: event)
         await self.expectNotFound { _ = try await self.store.softDeleteMessage(id: message.id, at: Date(), event: event) }
-        let log = try await self.store.events(sessionID: self.session.id, type: "message_deleted", viewerID: self.user.id, page: PageRequest())
+        let log = try await self.store.events(sessionID: self.session.id, type: .messageDeleted, viewerID: self.user.id, page: PageRequest())
         #expect(log.items.count == 1)
     }
 }

@@ -56,7 +56,7 @@ struct DurabilityTests {
             content: "in the aborted batch", mentions: [], file: nil, line: nil, codeSnippet: nil, parentID: nil, toUserID: nil,
             createdAt: Date(), editedAt: nil, deletedAt: nil, reactions: []
         )
-        let event = NewSessionEvent(sessionID: session.id, type: "chat_message", actorID: user.id, messageID: message.id, payload: [:])
+        let event = NewSessionEvent(sessionID: session.id, type: .chatMessage, actorID: user.id, messageID: message.id, payload: [:])
         let posted = Task { try await store.insertMessage(message, event: event) }
         try await Self.waitUntil { store.writer.queuedWrites == 1 }
         let aborted = Task { try await store.write { db in try db.execute(sql: "ROLLBACK") } }
@@ -69,7 +69,7 @@ struct DurabilityTests {
         let after = try await messages.post(MessageDraft(content: "after"), sessionID: session.id, by: user)
         #expect(publisher.published.map(\.id) == [try #require(after.eventID)])
         let log = try await store.events(sessionID: session.id, type: nil, viewerID: user.id, page: PageRequest())
-        #expect(log.items.map(\.type) == ["chat_message"])
+        #expect(log.items.map(\.type) == [.chatMessage])
         let listed = try await messages.list(sessionID: session.id, for: user, matching: MessageQuery(), page: PageRequest())
         #expect(listed.items.map(\.content) == ["after"])
     }
@@ -91,7 +91,7 @@ struct DurabilityTests {
         let error = await #expect(throws: DomainError.self) {
             for _ in 0..<50 { _ = try await messages.post(large, sessionID: session.id, by: user) }
         }
-        #expect(error?.errorCode == "STORE_UNAVAILABLE")
+        #expect(error?.errorCode == .storeUnavailable)
 
         try await store.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1000000") }
         let recovered = try await messages.post(MessageDraft(content: "space is back"), sessionID: session.id, by: user)

@@ -11,7 +11,7 @@ struct ClientMessageTests {
     }
 
     func code(_ text: String) -> String? {
-        if case .failure(let error) = self.decode(text) { error.error.errorCode } else { nil }
+        if case .failure(let error) = self.decode(text) { error.error.errorCode.rawValue } else { nil }
     }
 
     @Test func readsTheSeedsShapes() throws {

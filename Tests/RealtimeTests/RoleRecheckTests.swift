@@ -54,7 +54,7 @@ final class HeldRoleReadStore: SessionStore, MembershipStore {
     func history(sessionID: String, page: PageRequest) async throws -> Page<SessionSnapshot> {
         try await self.base.history(sessionID: sessionID, page: page)
     }
-    func events(sessionID: String, type: String?, viewerID: String, page: PageRequest) async throws -> Page<SessionEvent> {
+    func events(sessionID: String, type: SessionEvent.Kind?, viewerID: String, page: PageRequest) async throws -> Page<SessionEvent> {
         try await self.base.events(sessionID: sessionID, type: type, viewerID: viewerID, page: page)
     }
     func latestEventID(sessionID: String) async throws -> Int64 { try await self.base.latestEventID(sessionID: sessionID) }

@@ -14,7 +14,7 @@ struct SubscriberQueueTests {
     }
 
     func durable(_ id: Int64) -> OutboundFrame {
-        OutboundFrame(event: SessionEvent(id: id, sessionID: "s", type: "chat_message", actorID: "u2", createdAt: Date(), payload: [:]))
+        OutboundFrame(event: SessionEvent(id: id, sessionID: "s", type: .chatMessage, actorID: "u2", createdAt: Date(), payload: [:]))
     }
 
     func cursor(line: Int, of userID: String = "u2") -> OutboundFrame {
@@ -61,7 +61,7 @@ struct SubscriberQueueTests {
 
     @Test func directMessagesAreVisibleOnlyToTheirTwoUsers() {
         let frame = OutboundFrame(
-            event: SessionEvent(id: 1, sessionID: "s", type: "direct_message", actorID: "a", recipientID: "b", createdAt: Date(), payload: [:])
+            event: SessionEvent(id: 1, sessionID: "s", type: .directMessage, actorID: "a", recipientID: "b", createdAt: Date(), payload: [:])
         )
         #expect(frame.isVisible(to: "a") && frame.isVisible(to: "b"))
         #expect(!frame.isVisible(to: "c"))

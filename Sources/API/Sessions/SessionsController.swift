@@ -69,7 +69,7 @@ public struct SessionsController<Context: AuthRequestContext<User>>: Sendable {
     @Sendable func events(_ request: Request, context: Context) async throws -> Response {
         let page = try await self.sessions.events(
             sessionID: try context.sessionID,
-            type: request.query.string("type"),
+            type: try request.query.value("type", as: SessionEvent.Kind.self),
             for: try context.requireUser(),
             page: try request.query.page
         )
@@ -87,7 +87,7 @@ extension RequestContext {
 struct EventLogEntry: Encodable {
     let id: Int64
     let sessionID: String
-    let type: String
+    let type: SessionEvent.Kind
     @NullEncoded var actorID: String?
     let createdAt: String
     let data: [String: JSONValue]

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Models
 
 /// Answers 405 with Allow for a path the contract declares, asked with a method it does not list.
 ///
@@ -15,7 +16,7 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
         return Problem(
             status: .methodNotAllowed,
             detail: "\(request.method.rawValue) is not supported here; allowed: \(allow)",
-            errorCode: "METHOD_NOT_ALLOWED",
+            errorCode: .methodNotAllowed,
             requestID: context.requestID
         ).response(extraHeaders: [.allow: allow])
     }

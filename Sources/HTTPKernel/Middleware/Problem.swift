@@ -11,7 +11,7 @@ struct Problem: Encodable {
     let title: String
     let status: Int
     let detail: String
-    let errorCode: String
+    let errorCode: ErrorCode
     let requestID: String?
     let errors: [FieldProblem]?
 
@@ -21,7 +21,7 @@ struct Problem: Encodable {
         case requestID = "request_id"
     }
 
-    init(status: HTTPResponse.Status, detail: String, errorCode: String, requestID: String?, errors: [FieldProblem]? = nil) {
+    init(status: HTTPResponse.Status, detail: String, errorCode: ErrorCode, requestID: String?, errors: [FieldProblem]? = nil) {
         self.title = status.reasonPhrase
         self.status = status.code
         self.detail = detail
@@ -58,7 +58,7 @@ extension Problem {
             self.init(
                 status: .internalServerError,
                 detail: "An unexpected error occurred; quote the request id when reporting it",
-                errorCode: "INTERNAL_ERROR",
+                errorCode: .internalError,
                 requestID: requestID
             )
         }
@@ -88,18 +88,18 @@ extension Problem {
         }
     }
 
-    static func errorCode(for status: HTTPResponse.Status) -> String {
+    static func errorCode(for status: HTTPResponse.Status) -> ErrorCode {
         switch status.code {
-        case 400: "BAD_REQUEST"
-        case 401: "UNAUTHORIZED"
-        case 403: "PERMISSION_DENIED"
-        case 404: "NOT_FOUND"
-        case 405: "METHOD_NOT_ALLOWED"
-        case 409: "CONFLICT"
-        case 413: "MESSAGE_TOO_LARGE"
-        case 429: "RATE_LIMITED"
-        case 500...: "INTERNAL_ERROR"
-        default: "BAD_REQUEST"
+        case 401: .unauthorized
+        case 403: .permissionDenied
+        case 404: .notFound
+        case 405: .methodNotAllowed
+        case 408: .requestTimeout
+        case 409: .conflict
+        case 413: .messageTooLarge
+        case 429: .rateLimited
+        case 500...: .internalError
+        default: .badRequest
         }
     }
 }

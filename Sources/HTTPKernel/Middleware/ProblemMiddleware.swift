@@ -12,7 +12,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let problem = Problem(error: error, requestID: context.requestID)
             if problem.status == 503 {
                 // The store or a limit of the server's own said no: worth an operator's eye, not an alarm per request.
-                context.logger.warning("request refused: \(problem.errorCode)", metadata: ["error": .string(String(reflecting: error))])
+                context.logger.warning("request refused: \(problem.errorCode.rawValue)", metadata: ["error": .string(String(reflecting: error))])
             } else if problem.status >= 500 {
                 context.logger.error("request failed", metadata: ["error": .string(String(reflecting: error))])
             }

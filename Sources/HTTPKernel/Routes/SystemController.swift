@@ -44,7 +44,7 @@ struct SystemController<Context: RequestContext>: Sendable {
             return Problem(
                 status: .serviceUnavailable,
                 detail: "The store is not reachable",
-                errorCode: "NOT_READY",
+                errorCode: .notReady,
                 requestID: context.requestID
             ).response()
         }

@@ -50,8 +50,8 @@ public struct MessageService: Sendable {
         message.maskedSecrets = masked
         // The seed's wire format: a chat message travels as `message`, a code comment as `comment`.
         return type == .comment
-            ? try await self.insert(message, as: "code_comment", key: "comment")
-            : try await self.insert(message, as: "chat_message")
+            ? try await self.insert(message, as: .codeComment, key: "comment")
+            : try await self.insert(message, as: .chatMessage)
     }
 
     /// A message only its sender and `recipientID` see, live and in listings; the recipient must have access too.
@@ -72,11 +72,11 @@ public struct MessageService: Sendable {
             toUserID: draft.toUserID, createdAt: self.now(), editedAt: nil, deletedAt: nil, reactions: []
         )
         message.maskedSecrets = masked
-        return try await self.insert(message, as: "direct_message")
+        return try await self.insert(message, as: .directMessage)
     }
 
     /// Stores a new message with the event that announces it (`type`, the message under `key`).
-    private func insert(_ message: SessionMessage, as type: String, key: String = "message") async throws -> Recorded<SessionMessage> {
+    private func insert(_ message: SessionMessage, as type: SessionEvent.Kind, key: String = "message") async throws -> Recorded<SessionMessage> {
         let payload = [key: try JSONValue(encoding: message)]
         let event = NewSessionEvent(
             sessionID: message.sessionID, type: type, actorID: message.userID, recipientID: message.toUserID, messageID: message.id,
@@ -103,7 +103,7 @@ public struct MessageService: Sendable {
             updated.maskedSecrets = masked
             return NewSessionEvent(
                 sessionID: session.id,
-                type: "message_updated",
+                type: .messageUpdated,
                 actorID: user.id,
                 messageID: updated.id,
                 payload: ["message": (try? JSONValue(encoding: updated)) ?? .null]
@@ -122,7 +122,7 @@ public struct MessageService: Sendable {
         guard message.userID == user.id || session.role?.permits(.manage) == true else {
             throw DomainError.forbidden("Only its author or a host may delete a message")
         }
-        let event = NewSessionEvent(sessionID: session.id, type: "message_deleted", actorID: user.id, payload: ["message_id": .string(message.id)])
+        let event = NewSessionEvent(sessionID: session.id, type: .messageDeleted, actorID: user.id, payload: ["message_id": .string(message.id)])
         return Recorded(message.id, eventID: try await self.store.softDeleteMessage(id: message.id, at: self.now(), event: event).id)
     }
 
@@ -170,7 +170,7 @@ public struct MessageService: Sendable {
     ) -> NewSessionEvent {
         NewSessionEvent(
             sessionID: session.id,
-            type: "reaction_update",
+            type: .reactionUpdate,
             actorID: user.id,
             payload: [
                 "message_id": .string(message.id), "user_id": .string(user.id), "emoji": .string(emoji), "action": .string(action),

@@ -75,13 +75,13 @@ public struct ParticipantService: Sendable {
     /// Logs `user_joined` with the live user (presence) the realtime hub announces, when their first connection opens.
     /// Only participants' arrivals are logged (nil otherwise): others are announced live, not stored.
     public func recordJoin(sessionID: String, userID: String, user: JSONValue) async throws -> SessionEvent? {
-        let event = NewSessionEvent(sessionID: sessionID, type: "user_joined", actorID: userID, payload: ["user": user])
+        let event = NewSessionEvent(sessionID: sessionID, type: .userJoined, actorID: userID, payload: ["user": user])
         return try await self.store.recordPresence(sessionID: sessionID, userID: userID, isActive: true, event: event)
     }
 
     /// Logs `user_left` when a user's last connection closed (or their presence went stale); participants only.
     public func recordLeave(sessionID: String, userID: String) async throws -> SessionEvent? {
-        let event = NewSessionEvent(sessionID: sessionID, type: "user_left", actorID: userID, payload: ["user_id": .string(userID)])
+        let event = NewSessionEvent(sessionID: sessionID, type: .userLeft, actorID: userID, payload: ["user_id": .string(userID)])
         return try await self.store.recordPresence(sessionID: sessionID, userID: userID, isActive: false, event: event)
     }
 
@@ -96,7 +96,7 @@ public struct ParticipantService: Sendable {
     private func event(session: CodingSession, userID: String, role: SessionRole?, actor: User) -> NewSessionEvent {
         NewSessionEvent(
             sessionID: session.id,
-            type: "participant_updated",
+            type: .participantUpdated,
             actorID: actor.id,
             payload: ["user_id": .string(userID), "role": role.map { .string($0.rawValue) } ?? .null]
         )

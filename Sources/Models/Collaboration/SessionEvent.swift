@@ -4,8 +4,8 @@ import Foundation
 public struct SessionEvent: Sendable, Equatable {
     public let id: Int64
     public let sessionID: String
-    /// The wire type (`chat_message`, `session_update` ...): the log, its `?type=` filter and replay share these names.
-    public let type: String
+    /// The wire type: the log, its `?type=` filter and replay share these names.
+    public let type: Kind
     public let actorID: String?
     /// Set on a direct message: only the actor (its sender) and this user may read the event, live or in the log.
     public let recipientID: String?
@@ -14,7 +14,7 @@ public struct SessionEvent: Sendable, Equatable {
     public let payload: [String: JSONValue]
 
     public init(
-        id: Int64, sessionID: String, type: String, actorID: String?, recipientID: String? = nil, createdAt: Date,
+        id: Int64, sessionID: String, type: Kind, actorID: String?, recipientID: String? = nil, createdAt: Date,
         payload: [String: JSONValue]
     ) {
         self.id = id
@@ -35,7 +35,7 @@ public struct SessionEvent: Sendable, Equatable {
     /// The server frame clients receive: the payload plus `type`, `session_id`, `ts` and `id`.
     public var frame: [String: JSONValue] {
         var frame = self.payload
-        frame["type"] = .string(self.type)
+        frame["type"] = .string(self.type.rawValue)
         frame["session_id"] = .string(self.sessionID)
         frame["ts"] = .string(WireFormat.timestamp(self.createdAt))
         frame["id"] = .number(Double(self.id))
@@ -43,10 +43,26 @@ public struct SessionEvent: Sendable, Equatable {
     }
 }
 
+extension SessionEvent {
+    /// The durable events of the realtime protocol, by their wire names.
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        case userJoined = "user_joined"
+        case userLeft = "user_left"
+        case chatMessage = "chat_message"
+        case codeComment = "code_comment"
+        case directMessage = "direct_message"
+        case messageUpdated = "message_updated"
+        case messageDeleted = "message_deleted"
+        case reactionUpdate = "reaction_update"
+        case sessionUpdate = "session_update"
+        case participantUpdated = "participant_updated"
+    }
+}
+
 /// An event about to be appended; the store gives it its id and time in the same transaction as the change it records.
 public struct NewSessionEvent: Sendable, Equatable {
     public let sessionID: String
-    public let type: String
+    public let type: SessionEvent.Kind
     public let actorID: String?
     /// A direct message's recipient: the event is private to the actor and this user.
     public let recipientID: String?
@@ -56,7 +72,7 @@ public struct NewSessionEvent: Sendable, Equatable {
     public let payload: [String: JSONValue]
 
     public init(
-        sessionID: String, type: String, actorID: String?, recipientID: String? = nil, messageID: String? = nil,
+        sessionID: String, type: SessionEvent.Kind, actorID: String?, recipientID: String? = nil, messageID: String? = nil,
         payload: [String: JSONValue]
     ) {
         self.sessionID = sessionID

@@ -29,24 +29,24 @@ public enum DomainError: Error, Sendable, Equatable {
     /// The store cannot take a write now (disk full, I/O error, locked); nothing was stored (503, retry later).
     case storeUnavailable(retryAfterSeconds: Int)
     /// A realtime message refused as a whole, with its protocol code (UNKNOWN_TYPE, VALIDATION_FAILED ...) (400).
-    case rejectedMessage(errorCode: String, String)
+    case rejectedMessage(errorCode: ErrorCode, String)
 
     /// The code shared with the realtime protocol's `error` frame, so REST and WebSocket clients handle one vocabulary.
-    public var errorCode: String {
+    public var errorCode: ErrorCode {
         switch self {
-        case .malformedBody: "INVALID_JSON"
-        case .invalid: "VALIDATION_FAILED"
-        case .unauthorized: "UNAUTHORIZED"
-        case .forbidden: "PERMISSION_DENIED"
-        case .notFound: "NOT_FOUND"
-        case .conflict: "CONFLICT"
-        case .payloadTooLarge: "MESSAGE_TOO_LARGE"
-        case .rateLimited: "RATE_LIMITED"
-        case .storeUnavailable: "STORE_UNAVAILABLE"
-        case .secretDetected: "SECRET_DETECTED"
-        case .serverBusy: "SERVER_BUSY"
-        case .requestTimeout: "REQUEST_TIMEOUT"
-        case .tooManyConnections: "TOO_MANY_CONNECTIONS"
+        case .malformedBody: .invalidJSON
+        case .invalid: .validationFailed
+        case .unauthorized: .unauthorized
+        case .forbidden: .permissionDenied
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .payloadTooLarge: .messageTooLarge
+        case .rateLimited: .rateLimited
+        case .storeUnavailable: .storeUnavailable
+        case .secretDetected: .secretDetected
+        case .serverBusy: .serverBusy
+        case .requestTimeout: .requestTimeout
+        case .tooManyConnections: .tooManyConnections
         case .rejectedMessage(let code, _): code
         }
     }

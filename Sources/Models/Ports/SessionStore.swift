@@ -19,7 +19,7 @@ public protocol SessionStore: Sendable {
     func history(sessionID: String, page: PageRequest) async throws -> Page<SessionSnapshot>
     /// The session's event log after the cursor as `viewerID` may read it (others' direct messages left out), optionally
     /// of one type, oldest first.
-    func events(sessionID: String, type: String?, viewerID: String, page: PageRequest) async throws -> Page<SessionEvent>
+    func events(sessionID: String, type: SessionEvent.Kind?, viewerID: String, page: PageRequest) async throws -> Page<SessionEvent>
     /// The id of the session's newest event, 0 when it has none: where a live subscriber that is not resuming starts.
     func latestEventID(sessionID: String) async throws -> Int64
 }

@@ -89,7 +89,7 @@ public struct SessionService: Sendable {
             guard !changed.isEmpty else { return nil }
             let event = NewSessionEvent(
                 sessionID: current.id,
-                type: "session_update",
+                type: .sessionUpdate,
                 actorID: user.id,
                 payload: ["changes": .object(changed), "updated_by": .string(user.id)]
             )
@@ -112,7 +112,7 @@ public struct SessionService: Sendable {
         return try await self.store.history(sessionID: sessionID, page: page)
     }
 
-    public func events(sessionID: String, type: String?, for user: User, page: PageRequest) async throws -> Page<SessionEvent> {
+    public func events(sessionID: String, type: SessionEvent.Kind?, for user: User, page: PageRequest) async throws -> Page<SessionEvent> {
         _ = try await self.authorize(.observe, sessionID: sessionID, user: user)
         return try await self.store.events(sessionID: sessionID, type: type, viewerID: user.id, page: page)
     }

@@ -33,7 +33,7 @@ extension CollaborationGateway {
             return .ack(ref: message.ref, eventID: eventID, sessionID: sender.sessionID)
         } catch DomainError.invalid(let problems) {
             // Frames have no `errors` list, and an action's refusal is a 400 like any malformed frame.
-            throw DomainError.rejectedMessage(errorCode: "VALIDATION_FAILED", DomainError.invalid(problems).clientMessage)
+            throw DomainError.rejectedMessage(errorCode: .validationFailed, DomainError.invalid(problems).clientMessage)
         }
     }
 
@@ -62,11 +62,11 @@ extension CollaborationGateway {
             try await self.share(.string(status.rawValue), as: "presence_update", key: "status", from: sender) { $0.status = status }
         case .auth(let token):
             guard case .connection(let connection) = sender else {
-                throw DomainError.rejectedMessage(errorCode: "VALIDATION_FAILED", "auth renews a WebSocket connection's token; REST calls send theirs")
+                throw DomainError.rejectedMessage(errorCode: .validationFailed, "auth renews a WebSocket connection's token; REST calls send theirs")
             }
             let identity = try await self.authenticator.identity(forToken: token)
             guard identity.user.id == connection.user.id else {
-                throw DomainError.rejectedMessage(errorCode: "VALIDATION_FAILED", "token: belongs to another user")
+                throw DomainError.rejectedMessage(errorCode: .validationFailed, "token: belongs to another user")
             }
             connection.subscriber.tokenExpiry = identity.expiresAt
             // A renewed token does not renew access: a user removed meanwhile is closed (4403) instead.

@@ -148,7 +148,7 @@ public final class BroadcastHub: Service, Sendable {
     /// re-check is done, their connections' frames are authorized against the store, so a client that reacts to the
     /// event cannot act with the old role.
     private func suspendRoleIfChanged(by event: SessionEvent) {
-        guard event.type == "participant_updated", case .string(let userID)? = event.payload["user_id"] else { return }
+        guard event.type == .participantUpdated, case .string(let userID)? = event.payload["user_id"] else { return }
         let affected = self.rooms.withLock { $0[event.sessionID].map { $0.values.filter { $0.user.id == userID } } ?? [] }
         let ticket = self.takeRoleTicket()
         for subscriber in affected { subscriber.applyRole(nil, ticket: ticket) }

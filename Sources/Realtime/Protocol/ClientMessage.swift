@@ -26,7 +26,7 @@ public struct ClientMessage: Sendable {
     /// `DomainError.rejectedMessage` with INVALID_JSON, UNKNOWN_TYPE or VALIDATION_FAILED, keeping the `ref` it could read.
     public static func decode(_ data: some DataProtocol) throws(ClientMessageError) -> ClientMessage {
         guard let value = try? WireFormat.makeDecoder().decode(JSONValue.self, from: Data(data)), case .object(let object) = value else {
-            throw ClientMessageError(ref: nil, error: .rejectedMessage(errorCode: "INVALID_JSON", "The message is not a JSON object"))
+            throw ClientMessageError(ref: nil, error: .rejectedMessage(errorCode: .invalidJSON, "The message is not a JSON object"))
         }
         let fields = MessageFields(object)
         let ref = object["ref"]
@@ -39,7 +39,7 @@ public struct ClientMessage: Sendable {
 
     private static func kind(of fields: MessageFields) throws(DomainError) -> Kind {
         guard case .string(let type)? = fields.object["type"] else {
-            throw .rejectedMessage(errorCode: "VALIDATION_FAILED", "type: is required and must be a string")
+            throw .rejectedMessage(errorCode: .validationFailed, "type: is required and must be a string")
         }
         switch type {
         case "chat_message":
@@ -84,7 +84,7 @@ public struct ClientMessage: Sendable {
         case "ping":
             return .ping
         default:
-            throw .rejectedMessage(errorCode: "UNKNOWN_TYPE", "Unknown message type '\(type.prefix(64))'")
+            throw .rejectedMessage(errorCode: .unknownType, "Unknown message type '\(type.prefix(64))'")
         }
     }
 
@@ -105,7 +105,7 @@ public struct ClientMessage: Sendable {
     }
 
     static func invalid(_ field: String, _ message: String) -> DomainError {
-        .rejectedMessage(errorCode: "VALIDATION_FAILED", "\(field): \(message)")
+        .rejectedMessage(errorCode: .validationFailed, "\(field): \(message)")
     }
 }
 

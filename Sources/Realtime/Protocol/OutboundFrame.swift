@@ -75,9 +75,9 @@ extension OutboundFrame {
     }
 
     /// An `error` frame: `error_code`, `message`, `timestamp`, and `ref` when it answers a client message.
-    static func error(code: String, message: String, ref: JSONValue? = nil, sessionID: String) -> OutboundFrame {
+    static func error(code: ErrorCode, message: String, ref: JSONValue? = nil, sessionID: String) -> OutboundFrame {
         var fields: [String: JSONValue] = [
-            "error_code": .string(code), "message": .string(message), "timestamp": .string(WireFormat.timestamp(WireFormat.now())),
+            "error_code": .string(code.rawValue), "message": .string(message), "timestamp": .string(WireFormat.timestamp(WireFormat.now())),
         ]
         if let ref { fields["ref"] = ref }
         return .ephemeral("error", sessionID: sessionID, fields: fields)

@@ -48,7 +48,7 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
             } catch {
                 // The session deleted in the moment since the check above, or the store failed.
                 let refusal = (error as? DomainError).map { OutboundFrame.error($0, sessionID: session.id) }
-                    ?? .error(code: "INTERNAL_ERROR", message: "Could not join the session", sessionID: session.id)
+                    ?? .error(code: .internalError, message: "Could not join the session", sessionID: session.id)
                 try await writer.write(refusal.sse)
                 return try await writer.finish(nil)
             }
@@ -98,14 +98,7 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
 
     /// The last event of a stream the hub ended, saying why; a slow consumer reconnects with Last-Event-ID.
     static func farewell(for reason: Subscriber.CloseReason, sessionID: String) -> OutboundFrame? {
-        switch reason {
-        case .slowConsumer: .error(code: "SLOW_CONSUMER", message: "Fell too far behind; reconnect with Last-Event-ID", sessionID: sessionID)
-        case .accessLost: .error(code: "ACCESS_REVOKED", message: "You no longer have access to this session", sessionID: sessionID)
-        case .sessionDeleted: .error(code: "NOT_FOUND", message: "The session was deleted", sessionID: sessionID)
-        case .tokenExpired: .error(code: "TOKEN_EXPIRED", message: "The access token expired; reconnect with a fresh one", sessionID: sessionID)
-        case .credentialsChanged: .error(code: "UNAUTHORIZED", message: "Your password changed; sign in again", sessionID: sessionID)
-        case .flooding, .shutdown, .clientGone: nil
-        }
+        reason.farewell.map { .error(code: $0.code, message: $0.message, sessionID: sessionID) }
     }
 }
 

@@ -30,7 +30,7 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         do {
             identity = try await self.gateway.identify(request)
         } catch {
-            return await Self.refuse(outbound, .error(code: "UNAUTHORIZED", message: "Invalid or expired access token", sessionID: sessionID), close: 4401)
+            return await Self.refuse(outbound, .error(code: .unauthorized, message: "Invalid or expired access token", sessionID: sessionID), close: 4401)
         }
         let since: Int64?
         do {
@@ -43,12 +43,12 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
             let session = try await self.gateway.sessions.session(id: sessionID, for: identity.user)
             connection = try await self.gateway.connect(to: session, identity: identity, transport: .webSocket, since: since)
         } catch DomainError.notFound {
-            return await Self.refuse(outbound, .error(code: "NOT_FOUND", message: "Session not found", sessionID: sessionID), close: 4404)
+            return await Self.refuse(outbound, .error(code: .notFound, message: "Session not found", sessionID: sessionID), close: 4404)
         } catch DomainError.tooManyConnections(let limit) {
             return await Self.refuse(outbound, .error(.tooManyConnections(limit: limit), sessionID: sessionID), close: 1008)
         } catch {
             context.logger.error("opening a WebSocket subscription failed", metadata: ["error": .string(String(reflecting: error))])
-            return await Self.refuse(outbound, .error(code: "INTERNAL_ERROR", message: "Could not join the session", sessionID: sessionID), close: 1011)
+            return await Self.refuse(outbound, .error(code: .internalError, message: "Could not join the session", sessionID: sessionID), close: 1011)
         }
 
         var logger = context.logger
@@ -79,7 +79,7 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
                     try await Self.send(reply, to: outbound)
                 case .refused:
                     self.gateway.hub.counters.add(.rateLimited)
-                    let reply = OutboundFrame.error(code: "RATE_LIMITED", message: "Too many messages; slow down", sessionID: connection.sessionID)
+                    let reply = OutboundFrame.error(code: .rateLimited, message: "Too many messages; slow down", sessionID: connection.sessionID)
                     try await Self.send(reply, to: outbound)
                 case .abusive:
                     self.gateway.hub.counters.add(.floodCloses)
@@ -113,7 +113,7 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         } catch let error as DomainError {
             return .error(error, ref: decoded.ref, sessionID: connection.sessionID)
         } catch {
-            return .error(code: "INTERNAL_ERROR", message: "The message could not be processed", ref: decoded.ref, sessionID: connection.sessionID)
+            return .error(code: .internalError, message: "The message could not be processed", ref: decoded.ref, sessionID: connection.sessionID)
         }
     }
 
@@ -128,19 +128,11 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
     }
 
     private static func close(_ outbound: WebSocketOutboundWriter, for reason: Subscriber.CloseReason, sessionID: String) async {
-        let (frame, code): (OutboundFrame?, Int)
-        switch reason {
-        case .slowConsumer: (frame, code) = (nil, 1013)
-        case .accessLost: (frame, code) = (.error(code: "ACCESS_REVOKED", message: "You no longer have access to this session", sessionID: sessionID), 4403)
-        case .sessionDeleted: (frame, code) = (.error(code: "NOT_FOUND", message: "The session was deleted", sessionID: sessionID), 4404)
-        case .tokenExpired:
-            (frame, code) = (.error(code: "TOKEN_EXPIRED", message: "The access token expired; reconnect with a fresh one", sessionID: sessionID), 4401)
-        case .credentialsChanged: (frame, code) = (.error(code: "UNAUTHORIZED", message: "Your password changed; sign in again", sessionID: sessionID), 4401)
-        case .flooding: (frame, code) = (.error(code: "RATE_LIMITED", message: "Too many messages; connection closed", sessionID: sessionID), 1008)
-        case .shutdown: (frame, code) = (nil, 1001)
-        case .clientGone: return
+        guard let code = reason.webSocketCloseCode else { return }
+        // A slow consumer's queue is full: its hint travels in the close frame's reason instead.
+        if reason != .slowConsumer, let farewell = reason.farewell {
+            try? await self.send(.error(code: farewell.code, message: farewell.message, sessionID: sessionID), to: outbound)
         }
-        if let frame { try? await self.send(frame, to: outbound) }
         try? await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason == .slowConsumer ? "slow consumer: resume from your last event id" : nil)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func events(sessionID: String, type: String?, viewerID: String, page: PageRequest) async throws -> Page<SessionEvent> {
+    public func events(sessionID: String, type: SessionEvent.Kind?, viewerID: String, page: PageRequest) async throws -> Page<SessionEvent> {
         try await self.database.read { db in
             let after = Int64(page.cursor?.id ?? "") ?? 0
             // Direct messages only for their two users, filtered here so that every page is full.
@@ -13,7 +13,7 @@ extension SQLiteStore {
             var arguments: StatementArguments = [sessionID, after, viewerID, viewerID]
             if let type {
                 sql += " AND type = ?"
-                arguments += [type]
+                arguments += [type.rawValue]
             }
             let rows = try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT ?", arguments: arguments + [page.limit + 1])
             return Page(fetched: try rows.map(Self.event(from:)), limit: page.limit) { PageCursor(key: nil, id: String($0.id)) }
@@ -35,7 +35,7 @@ extension SQLiteStore {
                 INSERT INTO session_events (session_id, type, actor_id, recipient_id, message_id, payload, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [event.sessionID, event.type, event.actorID, event.recipientID, event.messageID, payload, time])
+        ).execute(arguments: [event.sessionID, event.type.rawValue, event.actorID, event.recipientID, event.messageID, payload, time])
         let stored = SessionEvent(
             id: db.lastInsertedRowID,
             sessionID: event.sessionID,
@@ -76,10 +76,13 @@ extension SQLiteStore {
 
     static func event(from row: Row) throws -> SessionEvent {
         let payloadText: String = row["payload"]
+        guard let type = SessionEvent.Kind(rawValue: row["type"]) else {
+            throw DatabaseError(message: "session_events row \(row["id"] as Int64) has an unknown type")
+        }
         return SessionEvent(
             id: row["id"],
             sessionID: row["session_id"],
-            type: row["type"],
+            type: type,
             actorID: row["actor_id"],
             recipientID: row["recipient_id"],
             createdAt: row["created_at"],
