@@ -173,6 +173,32 @@ struct RoleRecheckTests {
         #expect(connection.subscriber.closeReason == .accessLost)
     }
 
+    @Test func aLiveConnectionsFramesAreAuthorizedByItsCachedRole() async throws {
+        let gateway = self.gateway(acceptingTokensOf: self.editor)
+        var asTheRouteSawIt = self.session
+        asTheRouteSawIt.role = .editor
+        let connection = try await gateway.connect(
+            to: asTheRouteSawIt, identity: RealtimeIdentity(user: self.editor, expiresAt: .distantFuture), transport: .webSocket, since: nil
+        )
+        let readsAfterConnecting = self.held.reads
+        let frames = [
+            #"{"type": "chat_message", "content": "hello", "ref": 1}"#,
+            #"{"type": "session_update", "changes": {"description": "touched"}, "ref": 2}"#,
+        ]
+        for frame in frames { _ = try await gateway.perform(try ClientMessage.decode(Data(frame.utf8)), from: .connection(connection)) }
+        let posted = try #require(try await MessageService(sessions: SessionService(store: self.store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10), store: self.store)
+            .list(sessionID: self.session.id, for: self.editor, matching: MessageQuery(), page: PageRequest()).items.first)
+        for frame in [
+            #"{"type": "reaction", "message_id": "\#(posted.id)", "emoji": "👍", "action": "add"}"#,
+            #"{"type": "edit_message", "message_id": "\#(posted.id)", "content": "hello again"}"#,
+            #"{"type": "delete_message", "message_id": "\#(posted.id)"}"#,
+        ] {
+            _ = try await gateway.perform(try ClientMessage.decode(Data(frame.utf8)), from: .connection(connection))
+        }
+        // None of the five needed the session read again (the write itself re-reads the role for a session_update).
+        #expect(self.held.reads == readsAfterConnecting)
+    }
+
     @Test func aConnectionOpenedAfterARemovalItsRouteDidNotSeeIsRefused() async throws {
         let gateway = self.gateway()
         // The route read the session (editor) before the removal committed.

@@ -50,10 +50,10 @@ public struct SessionsController<Context: AuthRequestContext<User>>: Sendable {
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
         let user = try context.requireUser()
         let sessionID = try context.sessionID
-        // Authorize before reading the body, so outsiders get 404 and viewers 403 whatever they send.
-        _ = try await self.sessions.authorize(.updateMetadata, sessionID: sessionID, user: user)
+        // Authorized before the body is read, so outsiders get 404 and viewers 403 whatever they send; once.
+        let access = try await self.sessions.access(.updateMetadata, sessionID: sessionID, user: user)
         let changes = try await JSONBody.decode(SessionChanges.self, from: request)
-        return try JSONResponse.make(try await self.sessions.update(sessionID: sessionID, with: changes, by: user).value)
+        return try JSONResponse.make(try await self.sessions.update(with: changes, in: access, by: user).value)
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {

@@ -86,13 +86,18 @@ public struct MessageService: Sendable {
     }
 
     public func edit(messageID: String, with edit: MessageEdit, sessionID: String, by user: User) async throws -> Recorded<SessionMessage> {
-        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        try await self.edit(messageID: messageID, with: edit, in: self.sessions.access(.contribute, sessionID: sessionID, user: user), by: user)
+    }
+
+    /// Edits with a standing already known (a live connection's): no authorization query.
+    public func edit(messageID: String, with edit: MessageEdit, in session: SessionAccess, by user: User) async throws -> Recorded<SessionMessage> {
+        try session.require(.contribute)
         let message = try await self.liveMessage(messageID, in: session)
         guard message.userID == user.id else { throw DomainError.forbidden("Only its author may edit a message") }
         try MessageValidation.checkContent(edit.content)
         let (texts, masked) = try self.secrets.apply(to: ["content": edit.content])
         let content = texts[0] ?? edit.content
-        let mentions = try await self.mentions(in: content, sessionID: session.id)
+        let mentions = try await self.mentions(in: content, sessionID: session.sessionID)
         let (stored, event) = try await self.store.updateMessageContent(
             id: message.id,
             content: content,
@@ -102,7 +107,7 @@ public struct MessageService: Sendable {
             var updated = stored
             updated.maskedSecrets = masked
             return NewSessionEvent(
-                sessionID: session.id,
+                sessionID: session.sessionID,
                 type: .messageUpdated,
                 actorID: user.id,
                 messageID: updated.id,
@@ -117,18 +122,27 @@ public struct MessageService: Sendable {
     /// Soft-deletes: authors delete their own messages, hosts anyone's.
     @discardableResult
     public func delete(messageID: String, sessionID: String, by user: User) async throws -> Recorded<String> {
-        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        try await self.delete(messageID: messageID, in: self.sessions.access(.contribute, sessionID: sessionID, user: user), by: user)
+    }
+
+    @discardableResult
+    public func delete(messageID: String, in session: SessionAccess, by user: User) async throws -> Recorded<String> {
+        try session.require(.contribute)
         let message = try await self.liveMessage(messageID, in: session)
-        guard message.userID == user.id || session.role?.permits(.manage) == true else {
+        guard message.userID == user.id || session.role.permits(.manage) else {
             throw DomainError.forbidden("Only its author or a host may delete a message")
         }
-        let event = NewSessionEvent(sessionID: session.id, type: .messageDeleted, actorID: user.id, payload: ["message_id": .string(message.id)])
+        let event = NewSessionEvent(sessionID: session.sessionID, type: .messageDeleted, actorID: user.id, payload: ["message_id": .string(message.id)])
         return Recorded(message.id, eventID: try await self.store.softDeleteMessage(id: message.id, at: self.now(), event: event).id)
     }
 
     /// Adds a reaction; no event is recorded when the user had already reacted with that emoji.
     public func react(_ draft: ReactionDraft, messageID: String, sessionID: String, by user: User) async throws -> Recorded<[ReactionSummary]> {
-        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        try await self.react(draft, messageID: messageID, in: self.sessions.access(.contribute, sessionID: sessionID, user: user), by: user)
+    }
+
+    public func react(_ draft: ReactionDraft, messageID: String, in session: SessionAccess, by user: User) async throws -> Recorded<[ReactionSummary]> {
+        try session.require(.contribute)
         let message = try await self.liveMessage(messageID, in: session)
         try MessageValidation.checkEmoji(draft.emoji)
         let outcome = try await self.store.addReaction(messageID: message.id, userID: user.id, emoji: draft.emoji) { reactions in
@@ -139,7 +153,11 @@ public struct MessageService: Sendable {
     }
 
     public func unreact(emoji: String, messageID: String, sessionID: String, by user: User) async throws -> Recorded<[ReactionSummary]> {
-        let session = try await self.sessions.authorize(.contribute, sessionID: sessionID, user: user)
+        try await self.unreact(emoji: emoji, messageID: messageID, in: self.sessions.access(.contribute, sessionID: sessionID, user: user), by: user)
+    }
+
+    public func unreact(emoji: String, messageID: String, in session: SessionAccess, by user: User) async throws -> Recorded<[ReactionSummary]> {
+        try session.require(.contribute)
         let message = try await self.liveMessage(messageID, in: session)
         let outcome = try await self.store.removeReaction(messageID: message.id, userID: user.id, emoji: emoji) { reactions in
             self.reactionEvent(session: session, message: message, user: user, emoji: emoji, action: "remove", reactions: reactions)
@@ -154,8 +172,8 @@ public struct MessageService: Sendable {
     }
 
     /// A message of this session that is not deleted and, if direct, concerns nobody else; 404 otherwise.
-    private func liveMessage(_ id: String, in session: CodingSession) async throws -> SessionMessage {
-        guard let message = try await self.store.message(id: id, sessionID: session.id), message.deletedAt == nil, message.type != .direct
+    private func liveMessage(_ id: String, in session: SessionAccess) async throws -> SessionMessage {
+        guard let message = try await self.store.message(id: id, sessionID: session.sessionID), message.deletedAt == nil, message.type != .direct
         else { throw DomainError.notFound("Message not found") }
         return message
     }
@@ -166,10 +184,10 @@ public struct MessageService: Sendable {
     }
 
     private func reactionEvent(
-        session: CodingSession, message: SessionMessage, user: User, emoji: String, action: String, reactions: [ReactionSummary]
+        session: SessionAccess, message: SessionMessage, user: User, emoji: String, action: String, reactions: [ReactionSummary]
     ) -> NewSessionEvent {
         NewSessionEvent(
-            sessionID: session.id,
+            sessionID: session.sessionID,
             type: .reactionUpdate,
             actorID: user.id,
             payload: [

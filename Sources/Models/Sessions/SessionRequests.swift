@@ -109,4 +109,7 @@ public struct SessionChanges: Sendable, Decodable, Equatable {
 
     /// Whether the change shares or unshares the session (host only).
     var touchesSharing: Bool { self.visibility != nil || self.teamID != nil }
+
+    /// What the caller's role must permit: sharing is a host's decision, metadata an editor's too.
+    public var requiredAction: SessionRole.Action { self.touchesSharing ? .manage : .updateMetadata }
 }

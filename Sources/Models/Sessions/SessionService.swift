@@ -71,14 +71,19 @@ public struct SessionService: Sendable {
     }
 
     public func update(sessionID: String, with changes: SessionChanges, by user: User) async throws -> Recorded<CodingSession> {
-        let action: SessionRole.Action = changes.touchesSharing ? .manage : .updateMetadata
-        let session = try await self.authorize(action, sessionID: sessionID, user: user)
+        try await self.update(with: changes, in: self.access(changes.requiredAction, sessionID: sessionID, user: user), by: user)
+    }
+
+    /// Changes a session with a standing already known (the caller's checked access, or a live connection's).
+    public func update(with changes: SessionChanges, in session: SessionAccess, by user: User) async throws -> Recorded<CodingSession> {
+        let action = changes.requiredAction
+        try session.require(action)
         let problems = SessionValidation.problems(in: changes)
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         if case .some(.some(let teamID)) = changes.teamID { try await self.requireMembership(user: user, teamID: teamID) }
         let now = self.now()
         // Applied to the session as stored when the write runs, not as read above: a concurrent change stays.
-        let (updated, stored) = try await self.store.updateSession(id: session.id, for: user.id) { current in
+        let (updated, stored) = try await self.store.updateSession(id: session.sessionID, for: user.id) { current in
             // And by the role as of the write: a demotion since the check above refuses the change.
             guard let role = current.role else { throw DomainError.notFound("Session not found") }
             try SessionAccess(sessionID: current.id, role: role).require(action)
@@ -95,7 +100,7 @@ public struct SessionService: Sendable {
             )
             return SessionRevision(session: revised, snapshot: changes.touchesMetrics ? SessionSnapshot(of: revised, at: now) : nil, event: event)
         }
-        if stored != nil, changes.touchesSharing { self.publisher.accessChanged(.session(id: session.id)) }
+        if stored != nil, changes.touchesSharing { self.publisher.accessChanged(.session(id: session.sessionID)) }
         return Recorded(updated, eventID: stored?.id)
     }
 

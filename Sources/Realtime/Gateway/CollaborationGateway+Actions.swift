@@ -38,22 +38,24 @@ extension CollaborationGateway {
     }
 
     private func eventID(performing kind: ClientMessage.Kind, from sender: Sender) async throws -> Int64? {
-        let (user, sessionID) = (sender.user, sender.sessionID)
+        let user = sender.user
         switch kind {
         case .chat(let draft), .codeComment(let draft):
-            return try await self.messages.post(draft, in: self.access(of: sender), by: user).eventID
+            return try await self.messages.post(draft, in: self.access(of: sender, for: .contribute), by: user).eventID
         case .reaction(let messageID, let emoji, let add):
+            let access = try await self.access(of: sender, for: .contribute)
             return add
-                ? try await self.messages.react(ReactionDraft(emoji: emoji), messageID: messageID, sessionID: sessionID, by: user).eventID
-                : try await self.messages.unreact(emoji: emoji, messageID: messageID, sessionID: sessionID, by: user).eventID
+                ? try await self.messages.react(ReactionDraft(emoji: emoji), messageID: messageID, in: access, by: user).eventID
+                : try await self.messages.unreact(emoji: emoji, messageID: messageID, in: access, by: user).eventID
         case .sessionUpdate(let changes):
-            return try await self.sessions.update(sessionID: sessionID, with: changes, by: user).eventID
+            return try await self.sessions.update(with: changes, in: self.access(of: sender, for: changes.requiredAction), by: user).eventID
         case .editMessage(let messageID, let content):
-            return try await self.messages.edit(messageID: messageID, with: MessageEdit(content: content), sessionID: sessionID, by: user).eventID
+            let access = try await self.access(of: sender, for: .contribute)
+            return try await self.messages.edit(messageID: messageID, with: MessageEdit(content: content), in: access, by: user).eventID
         case .deleteMessage(let messageID):
-            return try await self.messages.delete(messageID: messageID, sessionID: sessionID, by: user).eventID
+            return try await self.messages.delete(messageID: messageID, in: self.access(of: sender, for: .contribute), by: user).eventID
         case .directMessage(let draft):
-            return try await self.messages.sendDirect(draft, in: self.access(of: sender), by: user).eventID
+            return try await self.messages.sendDirect(draft, in: self.access(of: sender, for: .contribute), by: user).eventID
         case .cursor(let cursor):
             try await self.share(.object(cursor), as: "cursor_update", key: "cursor", from: sender) { $0.cursor = .object(cursor) }
         case .viewport(let viewport):
@@ -79,9 +81,9 @@ extension CollaborationGateway {
 
     /// A connection's standing was checked when it opened and is kept current by the hub; a REST call's is read now,
     /// and so is a connection's while the hub re-checks it.
-    private func access(of sender: Sender) async throws -> SessionAccess {
+    private func access(of sender: Sender, for action: SessionRole.Action) async throws -> SessionAccess {
         if case .connection(let connection) = sender, let access = connection.access { return access }
-        return try await self.sessions.access(.contribute, sessionID: sender.sessionID, user: sender.user)
+        return try await self.sessions.access(action, sessionID: sender.sessionID, user: sender.user)
     }
 
     /// Records and broadcasts an ephemeral change (cursor, viewport, status) of the sender's presence. Cursor and

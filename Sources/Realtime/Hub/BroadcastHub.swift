@@ -120,7 +120,7 @@ public final class BroadcastHub: Service, Sendable {
     }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             let (changes, changed) = AsyncStream.makeStream(of: AccessChange.self)
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.maintainUntilCancelled() }
