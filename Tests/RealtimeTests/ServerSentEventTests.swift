@@ -4,8 +4,8 @@ import Testing
 @Suite("Server-Sent Events framing")
 struct ServerSentEventTests {
     @Test func durableEventCarriesIdTypeAndData() {
-        let frame = ServerSentEvent(id: 42, event: "chat_message", data: #"{"type":"chat_message"}"#, retryMilliseconds: 3000)
-        #expect(frame.encoded == "id: 42\nevent: chat_message\nretry: 3000\ndata: {\"type\":\"chat_message\"}\n\n")
+        let frame = ServerSentEvent(id: 42, event: "chat_message", data: #"{"type":"chat_message"}"#)
+        #expect(frame.encoded == "id: 42\nevent: chat_message\ndata: {\"type\":\"chat_message\"}\n\n")
     }
 
     @Test func ephemeralEventHasNoId() {

@@ -50,8 +50,6 @@ struct OpenAPIRouteIndex: Sendable {
         segment.hasPrefix("{") && segment.hasSuffix("}")
     }
 
-    var pathCount: Int { self.routes.count }
-
     /// Every declared operation as (method, path template), for tests that check each one is routed.
     var operations: [(method: String, path: String)] {
         self.routes.flatMap { route in route.methods.map { ($0, "/" + route.segments.joined(separator: "/")) } }

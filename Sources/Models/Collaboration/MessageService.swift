@@ -54,7 +54,8 @@ public struct MessageService: Sendable {
             : try await self.insert(message, as: .chatMessage)
     }
 
-    /// A message only its sender and `recipientID` see, live and in listings; the recipient must have access too.
+    /// A message only its sender and the draft's recipient (`to_user_id`) see, live, in listings and in the log; the
+    /// recipient must have access too.
     public func sendDirect(_ draft: DirectMessageDraft, sessionID: String, by user: User) async throws -> Recorded<SessionMessage> {
         try await self.sendDirect(draft, in: self.sessions.access(.contribute, sessionID: sessionID, user: user), by: user)
     }
@@ -111,7 +112,7 @@ public struct MessageService: Sendable {
                 type: .messageUpdated,
                 actorID: user.id,
                 messageID: updated.id,
-                payload: ["message": (try? JSONValue(encoding: updated)) ?? .null]
+                payload: ["message": try JSONValue(encoding: updated)]
             )
         }
         var updated = stored
@@ -146,7 +147,7 @@ public struct MessageService: Sendable {
         let message = try await self.liveMessage(messageID, in: session)
         try MessageValidation.checkEmoji(draft.emoji)
         let outcome = try await self.store.addReaction(messageID: message.id, userID: user.id, emoji: draft.emoji) { reactions in
-            self.reactionEvent(session: session, message: message, user: user, emoji: draft.emoji, action: "add", reactions: reactions)
+            try self.reactionEvent(session: session, message: message, user: user, emoji: draft.emoji, action: "add", reactions: reactions)
         }
         guard let outcome else { return Recorded(message.reactions, eventID: nil) }
         return Recorded(outcome.reactions, eventID: outcome.event.id)
@@ -160,7 +161,7 @@ public struct MessageService: Sendable {
         try session.require(.contribute)
         let message = try await self.liveMessage(messageID, in: session)
         let outcome = try await self.store.removeReaction(messageID: message.id, userID: user.id, emoji: emoji) { reactions in
-            self.reactionEvent(session: session, message: message, user: user, emoji: emoji, action: "remove", reactions: reactions)
+            try self.reactionEvent(session: session, message: message, user: user, emoji: emoji, action: "remove", reactions: reactions)
         }
         guard let outcome else { throw DomainError.notFound("You have not reacted with that emoji") }
         return Recorded(outcome.reactions, eventID: outcome.event.id)
@@ -185,14 +186,14 @@ public struct MessageService: Sendable {
 
     private func reactionEvent(
         session: SessionAccess, message: SessionMessage, user: User, emoji: String, action: String, reactions: [ReactionSummary]
-    ) -> NewSessionEvent {
+    ) throws -> NewSessionEvent {
         NewSessionEvent(
             sessionID: session.sessionID,
             type: .reactionUpdate,
             actorID: user.id,
             payload: [
                 "message_id": .string(message.id), "user_id": .string(user.id), "emoji": .string(emoji), "action": .string(action),
-                "reactions": (try? JSONValue(encoding: reactions)) ?? .array([]),
+                "reactions": try JSONValue(encoding: reactions),
             ]
         )
     }

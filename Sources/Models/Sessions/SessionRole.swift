@@ -33,7 +33,7 @@ public enum SessionVisibility: String, Sendable, Codable, CaseIterable {
     case `public`
 }
 
-/// What a store knows about a user's relation to a session; `SessionAccessRule` turns it into a role.
+/// What a store knows about a user's relation to a session; `role` turns it into the user's role (the access rule).
 public struct SessionRelation: Sendable, Equatable {
     public let isOwner: Bool
     public let participantRole: SessionRole?

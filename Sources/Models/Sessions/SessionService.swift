@@ -42,10 +42,14 @@ public struct SessionService: Sendable {
 
     /// The session with the caller's role; 404 when it does not exist or the caller may not see it.
     public func session(id: String, for user: User) async throws -> CodingSession {
-        guard let (session, relation) = try await self.store.session(id: id, for: user.id), relation.role != nil else {
+        try await self.sessionAndRole(id: id, for: user).session
+    }
+
+    private func sessionAndRole(id: String, for user: User) async throws -> (session: CodingSession, role: SessionRole) {
+        guard let (session, relation) = try await self.store.session(id: id, for: user.id), let role = relation.role else {
             throw DomainError.notFound("Session not found")
         }
-        return session
+        return (session, role)
     }
 
     /// The role `userID` has in the session, nil without access (or when the session does not exist).
@@ -55,15 +59,17 @@ public struct SessionService: Sendable {
 
     /// The caller's session and role, requiring `action`: 404 without access, 403 with too small a role.
     public func authorize(_ action: SessionRole.Action, sessionID: String, user: User) async throws -> CodingSession {
-        let session = try await self.session(id: sessionID, for: user)
-        try SessionAccess(sessionID: session.id, role: session.role ?? .viewer).require(action)
+        let (session, role) = try await self.sessionAndRole(id: sessionID, for: user)
+        try SessionAccess(sessionID: session.id, role: role).require(action)
         return session
     }
 
     /// The caller's standing in the session, requiring `action`: 404 without access, 403 with too small a role.
     public func access(_ action: SessionRole.Action, sessionID: String, user: User) async throws -> SessionAccess {
-        let session = try await self.authorize(action, sessionID: sessionID, user: user)
-        return SessionAccess(sessionID: session.id, role: session.role ?? .viewer)
+        let (session, role) = try await self.sessionAndRole(id: sessionID, for: user)
+        let access = SessionAccess(sessionID: session.id, role: role)
+        try access.require(action)
+        return access
     }
 
     public func list(for user: User, matching query: SessionQuery, page: PageRequest) async throws -> Page<CodingSession> {

@@ -40,7 +40,7 @@ public struct CollaborationGateway: Sendable {
     {
         guard
             let subscriber = self.hub.subscribe(
-                sessionID: session.id, user: identity.user, role: session.role ?? .viewer, transport: transport, tokenExpiry: identity.expiresAt
+                sessionID: session.id, user: identity.user, role: session.role, transport: transport, tokenExpiry: identity.expiresAt
             )
         else { throw DomainError.tooManyConnections(limit: self.limits.maxConnectionsPerUser) }
         do {

@@ -42,7 +42,7 @@ public final class BroadcastHub: Service, Sendable {
     }
 
     /// Joins the room; nil when the user already holds MAX_CONNECTIONS_PER_USER connections.
-    func subscribe(sessionID: String, user: User, role: SessionRole, transport: Subscriber.Transport, tokenExpiry: Date) -> Subscriber? {
+    func subscribe(sessionID: String, user: User, role: SessionRole?, transport: Subscriber.Transport, tokenExpiry: Date) -> Subscriber? {
         let admitted = self.connectionsByUser.withLock { counts in
             guard counts[user.id, default: 0] < self.limits.maxConnectionsPerUser else { return false }
             counts[user.id, default: 0] += 1

@@ -88,7 +88,7 @@ final class Subscriber: Sendable {
     private let durableLimit: Int
     private let state: Mutex<State>
 
-    init(id: UInt64, sessionID: String, user: User, role: SessionRole, transport: Transport, tokenExpiry: Date, durableLimit: Int) {
+    init(id: UInt64, sessionID: String, user: User, role: SessionRole?, transport: Transport, tokenExpiry: Date, durableLimit: Int) {
         self.id = id
         self.sessionID = sessionID
         self.user = user

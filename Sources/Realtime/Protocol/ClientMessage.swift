@@ -22,8 +22,8 @@ public struct ClientMessage: Sendable {
     /// Echoed in the `ack` or `error` that answers this message.
     public let ref: JSONValue?
 
-    /// Decodes a message; a frame that is not JSON, has an unknown type or lacks a field throws
-    /// `DomainError.rejectedMessage` with INVALID_JSON, UNKNOWN_TYPE or VALIDATION_FAILED, keeping the `ref` it could read.
+    /// Decodes a message; a frame that is not JSON, has an unknown type or lacks a field throws a `ClientMessageError`:
+    /// a `DomainError.rejectedMessage` with INVALID_JSON, UNKNOWN_TYPE or VALIDATION_FAILED, and the `ref` it could read.
     public static func decode(_ data: some DataProtocol) throws(ClientMessageError) -> ClientMessage {
         guard let value = try? WireFormat.makeDecoder().decode(JSONValue.self, from: Data(data)), case .object(let object) = value else {
             throw ClientMessageError(ref: nil, error: .rejectedMessage(errorCode: .invalidJSON, "The message is not a JSON object"))

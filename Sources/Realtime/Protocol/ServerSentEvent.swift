@@ -10,13 +10,11 @@ public struct ServerSentEvent: Sendable, Equatable {
     /// The JSON of the event, the same text a WebSocket client receives.
     public var data: String
     /// Milliseconds a client waits before reconnecting.
-    public var retryMilliseconds: Int?
 
-    public init(id: Int64? = nil, event: String? = nil, data: String, retryMilliseconds: Int? = nil) {
+    public init(id: Int64? = nil, event: String? = nil, data: String) {
         self.id = id
         self.event = event
         self.data = data
-        self.retryMilliseconds = retryMilliseconds
     }
 
     /// The frame's text, ending with the blank line that dispatches it.
@@ -27,7 +25,6 @@ public struct ServerSentEvent: Sendable, Equatable {
         var frame = ""
         if let id = self.id { frame += "id: \(id)\n" }
         if let event = self.event { frame += "event: \(Self.singleLine(event))\n" }
-        if let retry = self.retryMilliseconds { frame += "retry: \(retry)\n" }
         // Serialized JSON is one line: the common case needs no splitting.
         guard self.data.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return frame + "data: \(self.data)\n\n" }
         // \n, \r\n and \r end a line for an SSE parser, and nothing else does (U+2028 inside JSON must survive).

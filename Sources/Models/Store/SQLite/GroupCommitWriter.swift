@@ -111,7 +111,9 @@ final class GroupCommitWriter: Sendable {
                 value = try updates(db)
                 return .commit
             }
-            return (.success(value!), self.staged.withLock { $0 })
+            // Set whenever the savepoint was kept (T may itself be optional: this unwraps one level only).
+            guard let value else { return (.failure(CancellationError()), []) }
+            return (.success(value), self.staged.withLock { $0 })
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             // A row the request refers to was deleted between the service's checks and this write.
             return (.failure(DomainError.notFound("Something this request refers to was deleted meanwhile")), [])

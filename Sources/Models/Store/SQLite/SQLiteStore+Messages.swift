@@ -70,7 +70,7 @@ extension SQLiteStore {
     }
 
     public func updateMessageContent(
-        id: String, content: String, mentions: [String], editedAt: Date, event: @escaping @Sendable (SessionMessage) -> NewSessionEvent
+        id: String, content: String, mentions: [String], editedAt: Date, event: @escaping @Sendable (SessionMessage) throws -> NewSessionEvent
     ) async throws -> (SessionMessage, SessionEvent) {
         try await self.write { db in
             try db.execute(
@@ -107,7 +107,7 @@ extension SQLiteStore {
         }
     }
 
-    public func addReaction(messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) -> NewSessionEvent)
+    public func addReaction(messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) throws -> NewSessionEvent)
         async throws -> (reactions: [ReactionSummary], event: SessionEvent)?
     {
         try await self.write { db in
@@ -122,7 +122,7 @@ extension SQLiteStore {
         }
     }
 
-    public func removeReaction(messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) -> NewSessionEvent)
+    public func removeReaction(messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) throws -> NewSessionEvent)
         async throws -> (reactions: [ReactionSummary], event: SessionEvent)?
     {
         try await self.write { db in
