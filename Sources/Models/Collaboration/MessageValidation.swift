@@ -9,11 +9,9 @@ enum MessageValidation {
             if draft.file == nil { problems.append(FieldProblem(field: "file", message: "is required for a comment")) }
             if draft.line == nil { problems.append(FieldProblem(field: "line", message: "is required for a comment")) }
         }
-        if let file = draft.file, !(1...1024).contains(file.unicodeScalars.count) {
-            problems.append(FieldProblem(field: "file", message: "must be 1-1024 characters"))
-        }
-        if let line = draft.line, !(1...10_000_000).contains(line) {
-            problems.append(FieldProblem(field: "line", message: "must be from 1 to 10000000"))
+        if let file = draft.file, let problem = CodeLocation.fileProblem(file) { problems.append(problem) }
+        if let line = draft.line, let problem = CodeLocation.positionProblem(line, field: "line", in: CodeLocation.commentLines) {
+            problems.append(problem)
         }
         if let snippet = draft.codeSnippet, snippet.unicodeScalars.count > self.maxContent {
             problems.append(FieldProblem(field: "code_snippet", message: "must be at most \(self.maxContent) characters"))

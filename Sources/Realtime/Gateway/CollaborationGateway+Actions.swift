@@ -57,9 +57,9 @@ extension CollaborationGateway {
         case .directMessage(let draft):
             return try await self.messages.sendDirect(draft, in: self.access(of: sender, for: .contribute), by: user).eventID
         case .cursor(let cursor):
-            try await self.share(.object(cursor), as: "cursor_update", key: "cursor", from: sender) { $0.cursor = .object(cursor) }
+            try await self.share(cursor.json, as: "cursor_update", key: "cursor", from: sender) { $0.cursor = cursor.json }
         case .viewport(let viewport):
-            try await self.share(.object(viewport), as: "viewport_update", key: "viewport", from: sender) { $0.viewport = .object(viewport) }
+            try await self.share(viewport.json, as: "viewport_update", key: "viewport", from: sender) { $0.viewport = viewport.json }
         case .presence(let status):
             try await self.share(.string(status.rawValue), as: "presence_update", key: "status", from: sender) { $0.status = status }
         case .auth(let token):

@@ -11,8 +11,8 @@ public struct ClientMessage: Sendable {
         case editMessage(messageID: String, content: String)
         case deleteMessage(messageID: String)
         case directMessage(DirectMessageDraft)
-        case cursor([String: JSONValue])
-        case viewport([String: JSONValue])
+        case cursor(Cursor)
+        case viewport(Viewport)
         case presence(PresenceStatus)
         case auth(token: String)
         case ping
@@ -66,14 +66,12 @@ public struct ClientMessage: Sendable {
             return .directMessage(DirectMessageDraft(toUserID: try fields.string("to_user_id"), content: try fields.string("content")))
         case "cursor_update":
             let data = try fields.nested("data")
-            _ = try (data.file("file"), data.integer("line"), data.integer("column"))
-            return .cursor(data.object.filter { ["file", "line", "column"].contains($0.key) })
+            let (file, line, column) = try (data.string("file"), data.integer("line"), data.integer("column"))
+            return .cursor(try data.validated { () throws(DomainError) in try Cursor(file: file, line: line, column: column) })
         case "viewport_update":
             let data = try fields.nested("data")
-            let (start, end) = try (data.integer("start_line"), data.integer("end_line"))
-            _ = try data.file("file")
-            guard start <= end else { throw Self.invalid("data.end_line", "must not be before start_line") }
-            return .viewport(data.object.filter { ["file", "start_line", "end_line"].contains($0.key) })
+            let (file, start, end) = try (data.string("file"), data.integer("start_line"), data.integer("end_line"))
+            return .viewport(try data.validated { () throws(DomainError) in try Viewport(file: file, startLine: start, endLine: end) })
         case "presence_update":
             guard let status = PresenceStatus(rawValue: try fields.string("status")) else {
                 throw Self.invalid("status", "must be active, idle or away")
@@ -138,19 +136,23 @@ struct MessageFields {
         }
     }
 
-    /// A line or column: a whole number from 0 to 999,999,999.
+    /// A whole number; its bounds are the Models type's to check (`CodeLocation`).
     func integer(_ key: String) throws(DomainError) -> Int {
-        guard case .number(let value)? = self.object[key], value.rounded() == value, (0...999_999_999).contains(value) else {
-            throw ClientMessage.invalid(self.path + key, "is required and must be an integer from 0 to 999999999")
+        guard case .number(let value)? = self.object[key], value.rounded() == value, abs(value) < 1e15 else {
+            throw ClientMessage.invalid(self.path + key, "is required and must be an integer")
         }
         return Int(value)
     }
 
-    /// A file path: 1 to 1024 characters.
-    func file(_ key: String) throws(DomainError) -> String {
-        let file = try self.string(key)
-        guard (1...1024).contains(file.count) else { throw ClientMessage.invalid(self.path + key, "must be 1 to 1024 characters") }
-        return file
+    /// A value built by a Models type that checks its own rules; its field problems are named from the message's root.
+    func validated<Value>(_ make: () throws(DomainError) -> Value) throws(DomainError) -> Value {
+        do {
+            return try make()
+        } catch .invalid(let problems) {
+            throw .rejectedMessage(errorCode: .validationFailed, problems.map { "\(self.path)\($0.field): \($0.message)" }.joined(separator: "; "))
+        } catch {
+            throw error
+        }
     }
 
     func nested(_ key: String) throws(DomainError) -> MessageFields {
