@@ -67,7 +67,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(perMinute: configuration.rateLimitPerMinute)))
 
     SystemController(store: store, openAPIDocument: openAPIDocument).addRoutes(to: router)
-    AuthController(accounts: accounts, tokens: tokens, throttle: LoginThrottle(perMinute: configuration.loginAttemptsPerMinute)).addRoutes(to: router.group("api/auth"))
+    AuthController(accounts: accounts, tokens: tokens, throttle: LoginThrottle(perMinute: configuration.loginAttemptsPerMinute)).addRoutes(
+        to: router.group("api/auth"))
     SessionsController(sessions: sessions).addRoutes(to: router.group("api/sessions"))
     ParticipantsController(participants: participants).addRoutes(to: router.group("api/sessions/:session_id/participants"))
     MessagesController(messages: messages).addRoutes(to: router.group("api/sessions/:session_id/messages"))

@@ -40,7 +40,9 @@ struct BenchMain {
         }
     }
 
-    private static func runWorkloads(_ options: BenchOptions, server: ServerUnderTest, group: MultiThreadedEventLoopGroup) async throws
+    private static func runWorkloads(
+        _ options: BenchOptions, server: ServerUnderTest, group: MultiThreadedEventLoopGroup
+    ) async throws
         -> [WorkloadResult]
     {
         self.say("registering \(options.userCount + 1) users")
@@ -56,7 +58,8 @@ struct BenchMain {
             case "fanout":
                 for size in options.fanoutSizes {
                     self.say("fanout: \(size) subscribers, \(options.rate) msg/s for \(options.fanoutSeconds) s")
-                    finished(try await FanoutWorkload(subscribers: size, sseShare: 0, rate: options.rate, seconds: options.fanoutSeconds).run(on: bench))
+                    finished(
+                        try await FanoutWorkload(subscribers: size, sseShare: 0, rate: options.rate, seconds: options.fanoutSeconds).run(on: bench))
                 }
                 for size in options.sharedAccountSizes {
                     self.say("fanout: \(size) subscribers on one account, \(options.rate) msg/s for \(options.fanoutSeconds) s")

@@ -1,5 +1,5 @@
-import Synchronization
 import NIOCore
+import Synchronization
 
 /// One session, `subscribers` watching (a share of them over SSE), one publisher at `rate` chat messages a second.
 /// Also measures how long the subscribers take to connect, and for every join to reach everyone.
@@ -26,7 +26,8 @@ struct FanoutWorkload: Sendable {
             let user = bench.users[self.sharedAccount ? 1 : index]
             // Every other subscriber on SSE, so both transports see the same moments of the run.
             let onSSE = index % 2 == 0 && index / 2 <= sseCount
-            let subscription: Subscription = onSSE
+            let subscription: Subscription =
+                onSSE
                 ? .sse(try await bench.eventStream(user, sessionID: sessionID, receiver: receiver))
                 : .webSocket(try await bench.webSocket(user, sessionID: sessionID, receiver: receiver))
             return (subscription, receiver, onSSE)
@@ -42,7 +43,8 @@ struct FanoutWorkload: Sendable {
         let publisherProgress = Progress()
         let publisher = try await bench.webSocket(bench.owner, sessionID: sessionID, receiver: Receiver(progress: publisherProgress))
         defer { Task { await publisher.close() } }
-        _ = await wait(for: expectedJoins + self.subscribers, of: { progress.joins.load(ordering: .relaxed) }, stallingAfter: .seconds(3), upTo: .seconds(60))
+        _ = await wait(
+            for: expectedJoins + self.subscribers, of: { progress.joins.load(ordering: .relaxed) }, stallingAfter: .seconds(3), upTo: .seconds(60))
 
         let count = Int(Double(self.rate) * self.seconds)
         let expected = count * self.subscribers

@@ -47,7 +47,8 @@ final class HTTPConnection: Sendable {
             headers.add(name: "Content-Length", value: String(body.readableBytes))
         }
         let promise = self.channel.eventLoop.makePromise(of: HTTPResponse.self)
-        let request = PendingRequest(head: HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers), body: body, answer: promise)
+        let request = PendingRequest(
+            head: HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers), body: body, answer: promise)
         self.channel.writeAndFlush(request, promise: nil)
         return try await promise.futureResult.get()
     }

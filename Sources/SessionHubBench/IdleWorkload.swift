@@ -1,4 +1,5 @@
 import Synchronization
+
 /// `connections` WebSockets in rooms of `roomSize`, held open and silent for `seconds`: what a connection costs the
 /// server in memory, and whether every one survives.
 struct IdleWorkload: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+
 /// The human table: one row per workload run, the figures that matter most for each.
 enum Report {
     static func table(_ results: [WorkloadResult]) -> String {
@@ -6,7 +7,9 @@ enum Report {
         let rows = results.map { result -> [String] in
             func show(_ key: String, _ suffix: String = "") -> String { result[key].map { $0.display + suffix } ?? "-" }
             let rate = result["requests_per_s"].map { $0.display + " req/s" } ?? result["delivered_per_s"].map { $0.display + " /s" } ?? "-"
-            let lost = result["lost"].map { "\($0.display)/\(result["duplicated"]?.display ?? "0")" } ?? result["failed"].map { "\($0.display) failed" } ?? "-"
+            let lost =
+                result["lost"].map { "\($0.display)/\(result["duplicated"]?.display ?? "0")" } ?? result["failed"].map { "\($0.display) failed" }
+                ?? "-"
             return [
                 Self.label(result), rate, lost, show("p50_ms"), show("p99_ms"), show("max_ms"), show("server_cpu_pct", "%"),
                 show("server_peak_rss_mb", " MB"), show("client_cpu_pct", "%"), Self.notes(result),

@@ -1,5 +1,5 @@
-import Synchronization
 import NIOHTTP1
+import Synchronization
 
 /// Requests a second and latency of three REST calls, each from `connections` keep-alive connections for `seconds`.
 struct RestWorkload: Sendable {

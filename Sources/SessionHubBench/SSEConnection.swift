@@ -11,7 +11,9 @@ final class SSEConnection: Sendable {
         self.channel = channel
     }
 
-    static func connect(to endpoint: Endpoint, path: String, token: String, receiver: Receiver, group: any EventLoopGroup) async throws
+    static func connect(
+        to endpoint: Endpoint, path: String, token: String, receiver: Receiver, group: any EventLoopGroup
+    ) async throws
         -> SSEConnection
     {
         let opened = group.next().makePromise(of: Void.self)
@@ -25,7 +27,9 @@ final class SSEConnection: Sendable {
             }
             .connect(host: endpoint.host, port: endpoint.port)
             .get()
-        let headers = HTTPHeaders([("Host", "\(endpoint.host):\(endpoint.port)"), ("Authorization", "Bearer \(token)"), ("Accept", "text/event-stream")])
+        let headers = HTTPHeaders([
+            ("Host", "\(endpoint.host):\(endpoint.port)"), ("Authorization", "Bearer \(token)"), ("Accept", "text/event-stream"),
+        ])
         channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)), promise: nil)
         try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
         do {

@@ -118,10 +118,12 @@ final class WindowedPublisher: Sendable {
     }
 
     private func sendNext() {
-        guard let connection = self.state.withLock({ state -> WebSocketConnection? in
-            state.outstanding += 1
-            return state.connection
-        }) else { return }
+        guard
+            let connection = self.state.withLock({ state -> WebSocketConnection? in
+                state.outstanding += 1
+                return state.connection
+            })
+        else { return }
         connection.send(#"{"type": "chat_message", "content": "\#(Receiver.probe(sequence: self.sequence.next()))"}"#)
     }
 }

@@ -22,7 +22,9 @@ final class WebSocketConnection: Sendable {
         self.channel = channel
     }
 
-    static func connect(to endpoint: Endpoint, path: String, receiver: any FrameReceiver, group: any EventLoopGroup) async throws
+    static func connect(
+        to endpoint: Endpoint, path: String, receiver: any FrameReceiver, group: any EventLoopGroup
+    ) async throws
         -> WebSocketConnection
     {
         let channel = try await ClientBootstrap(group: group)
@@ -33,7 +35,8 @@ final class WebSocketConnection: Sendable {
         try await channel.eventLoop.submit {
             try channel.pipeline.syncOperations.addHandler(UpgradeHandler(receiver: receiver, upgraded: upgraded))
         }.get()
-        let request = "GET \(path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         try await channel.writeAndFlush(ByteBuffer(string: request))
         do {

@@ -1,4 +1,5 @@
 import Foundation
+
 /// Latency percentiles of a sample, in milliseconds.
 struct Latencies: Sendable {
     let sortedMicros: [UInt32]

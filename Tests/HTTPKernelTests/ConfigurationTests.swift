@@ -7,7 +7,9 @@ import Testing
 @Suite("Configuration")
 struct ConfigurationTests {
     private func configuration(_ values: [String: String]) throws(ConfigurationError) -> AppConfiguration {
-        let provider = InMemoryProvider(values: Dictionary(uniqueKeysWithValues: values.map { (AbsoluteConfigKey([$0.key.lowercased()]), ConfigValue(.string($0.value), isSecret: false)) }))
+        let provider = InMemoryProvider(
+            values: Dictionary(
+                uniqueKeysWithValues: values.map { (AbsoluteConfigKey([$0.key.lowercased()]), ConfigValue(.string($0.value), isSecret: false)) }))
         return try AppConfiguration(reader: ConfigReader(provider: provider))
     }
 

@@ -42,7 +42,8 @@ struct AbuseTests {
             let (first, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
             let stream = client.stream(room.sessionID, as: room.editor)
             _ = try await stream.next(event: "connected")
-            let refusal = try await WebSocketRefusal.collect(port: server.port, path: "/ws/session/\(room.sessionID)?token=\(room.editor.accessToken)")
+            let refusal = try await WebSocketRefusal.collect(
+                port: server.port, path: "/ws/session/\(room.sessionID)?token=\(room.editor.accessToken)")
             #expect(refusal.frames.first?["error_code"] as? String == "TOO_MANY_CONNECTIONS")
             #expect(refusal.closeCode == 1008)
             let sse = try client.get("/api/sessions/\(room.sessionID)/stream", headers: room.editor.bearer)

@@ -36,7 +36,10 @@ struct AnalyticsTests {
             #expect(bucketStart.wholeMatch(of: /\d{4}-\d{2}-\d{2}T00:00:00\.000Z/) != nil, "\(bucketStart)")
 
             #expect(try client.get("/api/analytics/team?team_id=\(teamID)", headers: outsider.bearer).status == 404)
-            for bad in ["", "&bucket=month", "&from=yesterday", "&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "&from=2020-01-01T00:00:00Z&bucket=hour"] {
+            for bad in [
+                "", "&bucket=month", "&from=yesterday", "&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
+                "&from=2020-01-01T00:00:00Z&bucket=hour",
+            ] {
                 let path = bad.isEmpty ? "/api/analytics/team" : "/api/analytics/team?team_id=\(teamID)\(bad)"
                 #expect(try client.get(path, headers: lead.bearer).status == 422, "\(bad)")
             }
@@ -49,8 +52,10 @@ struct AnalyticsTests {
             let outsider = try client.registerAndLogin()
             let id = try client.createSession(as: owner, ["token_count": 10])
             _ = try client.patch("/api/sessions/\(id)", json: ["token_count": 20], headers: owner.bearer)
-            let messageID = try #require(try client.post("/api/sessions/\(id)/messages", json: ["content": "hi"], headers: owner.bearer).json?["id"] as? String)
-            _ = try client.post("/api/sessions/\(id)/messages", json: ["type": "comment", "content": "c", "file": "a.swift", "line": 1], headers: owner.bearer)
+            let messageID = try #require(
+                try client.post("/api/sessions/\(id)/messages", json: ["content": "hi"], headers: owner.bearer).json?["id"] as? String)
+            _ = try client.post(
+                "/api/sessions/\(id)/messages", json: ["type": "comment", "content": "c", "file": "a.swift", "line": 1], headers: owner.bearer)
             _ = try client.post("/api/sessions/\(id)/messages/\(messageID)/reactions", json: ["emoji": "✅"], headers: owner.bearer)
             _ = try client.post("/api/insights", json: ["title": "t", "content": "c", "insight_type": "learning"], headers: owner.bearer)
 

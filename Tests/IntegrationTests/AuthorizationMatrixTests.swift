@@ -40,7 +40,8 @@ struct AuthorizationMatrixTests {
                 ["host": allowed, "editor": 403, "viewer": 403, "teammate": 403, "teamAdmin": 403, "outsider": 404]
             }
             let base = "/api/sessions/\(id)"
-            let hostMessage = try #require(try client.post("\(base)/messages", json: ["content": "by the host"], headers: host.bearer).json?["id"] as? String)
+            let hostMessage = try #require(
+                try client.post("\(base)/messages", json: ["content": "by the host"], headers: host.bearer).json?["id"] as? String)
             let table: [Expectation] = [
                 Expectation(method: "GET", path: base, body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "\(base)/history", body: nil, statuses: all(200)),
@@ -74,7 +75,8 @@ struct AuthorizationMatrixTests {
                     statuses: ["viewer": 403, "teammate": 403, "teamAdmin": 403, "outsider": 404]
                 ),
                 Expectation(
-                    method: "DELETE", path: base, body: nil, statuses: ["editor": 403, "viewer": 403, "teammate": 403, "teamAdmin": 403, "outsider": 404]
+                    method: "DELETE", path: base, body: nil,
+                    statuses: ["editor": 403, "viewer": 403, "teammate": 403, "teamAdmin": 403, "outsider": 404]
                 ),
             ]
             for expectation in table {
@@ -96,8 +98,9 @@ struct AuthorizationMatrixTests {
                 #expect(response.status == expected, "\(name) invites")
             }
             // Deleting a message of the editor's, a fresh one each time: its author and the host may.
-            for (name, expected) in hostOnly(204).merging(["editor": 204]) { $1 } {
-                let message = try #require(try client.post("\(base)/messages", json: ["content": "mine"], headers: editor.bearer).json?["id"] as? String)
+            for (name, expected) in hostOnly(204).merging(["editor": 204], uniquingKeysWith: { $1 }) {
+                let message = try #require(
+                    try client.post("\(base)/messages", json: ["content": "mine"], headers: editor.bearer).json?["id"] as? String)
                 let actor = try #require(actors[name])
                 #expect(try client.request("DELETE", "\(base)/messages/\(message)", headers: actor.bearer).status == expected, "\(name) deletes")
             }
@@ -147,7 +150,8 @@ struct AuthorizationMatrixTests {
                 Expectation(
                     method: "DELETE", path: "\(base)/members/\(admin.id)", body: nil, statuses: ["member": 403, "teamViewer": 403, "outsider": 404]
                 ),
-                Expectation(method: "DELETE", path: "/api/insights/\(insight)", body: nil, statuses: ["teamViewer": 403, "outsider": 404, "admin": 204]),
+                Expectation(
+                    method: "DELETE", path: "/api/insights/\(insight)", body: nil, statuses: ["teamViewer": 403, "outsider": 404, "admin": 204]),
                 Expectation(method: "DELETE", path: base, body: nil, statuses: adminOnly(204)),
             ]
             // Adding a member, a fresh one each time so only the caller's role decides (before the team is deleted).

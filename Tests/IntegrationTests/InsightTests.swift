@@ -43,7 +43,8 @@ struct InsightTests {
             let readers = try (0..<2).map { _ in try client.registerAndLogin() }
             var ids: [String] = []
             for title in ["first", "second", "third"] {
-                let created = try client.post("/api/insights", json: ["title": title, "content": "c", "insight_type": "pattern"], headers: author.bearer)
+                let created = try client.post(
+                    "/api/insights", json: ["title": title, "content": "c", "insight_type": "pattern"], headers: author.bearer)
                 ids.append(try #require(created.json?["id"] as? String))
             }
             for reader in readers {
@@ -71,8 +72,10 @@ struct InsightTests {
             let teamID = try #require(try client.post("/api/teams", json: ["name": "Editors"], headers: admin.bearer).json?["id"] as? String)
             _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": author.id, "role": "member"], headers: admin.bearer)
             let id = try #require(
-                try client.post("/api/insights", json: ["title": "t", "content": "c", "insight_type": "learning", "team_id": teamID], headers: author.bearer)
-                    .json?["id"] as? String
+                try client.post(
+                    "/api/insights", json: ["title": "t", "content": "c", "insight_type": "learning", "team_id": teamID], headers: author.bearer
+                )
+                .json?["id"] as? String
             )
             #expect(try client.patch("/api/insights/\(id)", json: ["title": "mine"], headers: admin.bearer).status == 403)
             let edited = try client.patch("/api/insights/\(id)", json: ["title": "better", "tags": ["x"]], headers: author.bearer)

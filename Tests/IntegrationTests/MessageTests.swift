@@ -6,7 +6,8 @@ struct MessageTests {
     @Test func chatWithMentionsThreadsAndComments() async throws {
         try await withServer { _, client in
             let room = try client.makeRoom()
-            let posted = try client.post(room.messagesPath, json: ["content": "@\(room.editor.username) look at this, cc @nobody_here."], headers: room.host.bearer)
+            let posted = try client.post(
+                room.messagesPath, json: ["content": "@\(room.editor.username) look at this, cc @nobody_here."], headers: room.host.bearer)
             #expect(posted.status == 201)
             let message = try #require(posted.json)
             #expect(message["mentions"] as? [String] == [room.editor.id])
@@ -14,7 +15,10 @@ struct MessageTests {
             let parentID = try #require(message["id"] as? String)
             let reply = try client.post(
                 room.messagesPath,
-                json: ["type": "comment", "content": "off by one", "file": "Sources/main.swift", "line": 42, "code_snippet": "i <= n", "parent_id": parentID],
+                json: [
+                    "type": "comment", "content": "off by one", "file": "Sources/main.swift", "line": 42, "code_snippet": "i <= n",
+                    "parent_id": parentID,
+                ],
                 headers: room.editor.bearer
             )
             #expect(reply.status == 201)
@@ -23,7 +27,8 @@ struct MessageTests {
             #expect(thread.items.first?["line"] as? Int == 42)
             let onFile = try client.collectPages("\(room.messagesPath)?file=Sources/main.swift", limit: 10, headers: room.viewer.bearer)
             #expect(onFile.items.count == 1)
-            let events = try #require(try client.get("/api/sessions/\(room.sessionID)/events", headers: room.host.bearer).json?["items"] as? [[String: Any]])
+            let events = try #require(
+                try client.get("/api/sessions/\(room.sessionID)/events", headers: room.host.bearer).json?["items"] as? [[String: Any]])
             let types = events.compactMap { $0["type"] as? String }
             #expect(types.suffix(2) == ["chat_message", "code_comment"])
             let comment = try #require((events.last?["data"] as? [String: Any])?["comment"] as? [String: Any])
@@ -76,7 +81,8 @@ struct MessageTests {
             let edited = try client.patch("\(room.messagesPath)/\(id)", json: ["content": "final"], headers: room.editor.bearer)
             #expect(edited.json?["content"] as? String == "final")
             #expect(edited.json?["edited_at"] is String)
-            let other = try #require(try client.post(room.messagesPath, json: ["content": "host's"], headers: room.host.bearer).json?["id"] as? String)
+            let other = try #require(
+                try client.post(room.messagesPath, json: ["content": "host's"], headers: room.host.bearer).json?["id"] as? String)
             #expect(try client.request("DELETE", "\(room.messagesPath)/\(other)", headers: room.editor.bearer).status == 403)
             #expect(try client.request("DELETE", "\(room.messagesPath)/\(id)", headers: room.host.bearer).status == 204)
             #expect(try client.request("DELETE", "\(room.messagesPath)/\(id)", headers: room.host.bearer).status == 404)
@@ -85,8 +91,10 @@ struct MessageTests {
             let deleted = try #require(listed.items.first { $0["id"] as? String == id })
             #expect(deleted["content"] is NSNull)
             #expect(deleted["deleted_at"] is String)
-            let types = try #require(try client.get("/api/sessions/\(room.sessionID)/events", headers: room.host.bearer).json?["items"] as? [[String: Any]])
-                .compactMap { $0["type"] as? String }
+            let types = try #require(
+                try client.get("/api/sessions/\(room.sessionID)/events", headers: room.host.bearer).json?["items"] as? [[String: Any]]
+            )
+            .compactMap { $0["type"] as? String }
             #expect(types.contains("message_updated"))
             #expect(types.contains("message_deleted"))
         }
@@ -101,7 +109,9 @@ struct MessageTests {
             let again = try client.post("\(room.messagesPath)/\(id)/reactions", json: ["emoji": "🚀"], headers: room.editor.bearer)
             #expect(again.status == 200)
             _ = try client.post("\(room.messagesPath)/\(id)/reactions", json: ["emoji": "🚀"], headers: room.host.bearer)
-            let summary = try #require((try client.post("\(room.messagesPath)/\(id)/reactions", json: ["emoji": "👀"], headers: room.host.bearer).json?["reactions"] as? [[String: Any]]))
+            let summary = try #require(
+                (try client.post("\(room.messagesPath)/\(id)/reactions", json: ["emoji": "👀"], headers: room.host.bearer).json?["reactions"]
+                    as? [[String: Any]]))
             #expect(summary.first?["emoji"] as? String == "🚀")
             #expect(summary.first?["count"] as? Int == 2)
             #expect(try client.post("\(room.messagesPath)/\(id)/reactions", json: ["emoji": "👍"], headers: room.viewer.bearer).status == 403)
@@ -122,7 +132,9 @@ struct MessageTests {
             let room = try client.makeRoom()
             var ids: [String] = []
             for index in 0..<9 {
-                ids.append(try #require(try client.post(room.messagesPath, json: ["content": "m\(index)"], headers: room.host.bearer).json?["id"] as? String))
+                ids.append(
+                    try #require(try client.post(room.messagesPath, json: ["content": "m\(index)"], headers: room.host.bearer).json?["id"] as? String)
+                )
             }
             let all = try client.collectPages(room.messagesPath, limit: 4, headers: room.viewer.bearer)
             #expect(all.pages == 3)
@@ -131,7 +143,8 @@ struct MessageTests {
             #expect(after.items.compactMap { $0["id"] as? String } == Array(ids[6...]))
             let before = try client.get("\(room.messagesPath)?before=\(ids[5])&limit=3", headers: room.viewer.bearer)
             #expect((before.json?["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Array(ids[2..<5]))
-            let older = try client.get("\(room.messagesPath)?limit=3&cursor=\(try #require(before.json?["next_cursor"] as? String))", headers: room.viewer.bearer)
+            let older = try client.get(
+                "\(room.messagesPath)?limit=3&cursor=\(try #require(before.json?["next_cursor"] as? String))", headers: room.viewer.bearer)
             #expect((older.json?["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Array(ids[0..<2]))
             #expect(older.json?["next_cursor"] is NSNull)
             #expect(try client.get("\(room.messagesPath)?before=\(ids[1])&after=\(ids[0])", headers: room.viewer.bearer).status == 422)

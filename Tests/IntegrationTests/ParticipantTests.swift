@@ -13,7 +13,8 @@ struct ParticipantTests {
             #expect(invited.status == 201)
             #expect(invited.json?["invited_by"] as? String == host.id)
             #expect(try client.get("/api/sessions/\(id)", headers: guest.bearer).json?["role"] as? String == "viewer")
-            let again = try client.post("/api/sessions/\(id)/participants", json: ["username": guest.username, "role": "editor"], headers: host.bearer)
+            let again = try client.post(
+                "/api/sessions/\(id)/participants", json: ["username": guest.username, "role": "editor"], headers: host.bearer)
             #expect(again.status == 409)
 
             let promoted = try client.patch("/api/sessions/\(id)/participants/\(guest.id)", json: ["role": "editor"], headers: host.bearer)
@@ -22,7 +23,8 @@ struct ParticipantTests {
             #expect(try client.request("DELETE", "/api/sessions/\(id)/participants/\(guest.id)", headers: host.bearer).status == 204)
             #expect(try client.get("/api/sessions/\(id)", headers: guest.bearer).status == 404)
 
-            let events = try #require(try client.get("/api/sessions/\(id)/events?type=participant_updated", headers: host.bearer).json?["items"] as? [[String: Any]])
+            let events = try #require(
+                try client.get("/api/sessions/\(id)/events?type=participant_updated", headers: host.bearer).json?["items"] as? [[String: Any]])
             let roles = events.map { ($0["data"] as? [String: Any])?["role"] }
             #expect(roles.count == 3)
             #expect(roles[0] as? String == "viewer")
@@ -42,14 +44,16 @@ struct ParticipantTests {
             let byEditor = try client.post("/api/sessions/\(id)/participants", json: ["user_id": other.id, "role": "viewer"], headers: editor.bearer)
             #expect(byEditor.status == 403)
             #expect(byEditor.json?["error_code"] as? String == "PERMISSION_DENIED")
-            let byOutsider = try client.post("/api/sessions/\(id)/participants", json: ["user_id": other.id, "role": "viewer"], headers: outsider.bearer)
+            let byOutsider = try client.post(
+                "/api/sessions/\(id)/participants", json: ["user_id": other.id, "role": "viewer"], headers: outsider.bearer)
             #expect(byOutsider.status == 404)
             #expect(try client.patch("/api/sessions/\(id)/participants/\(host.id)", json: ["role": "viewer"], headers: host.bearer).status == 409)
             #expect(try client.request("DELETE", "/api/sessions/\(id)/participants/\(host.id)", headers: host.bearer).status == 409)
             #expect(try client.request("DELETE", "/api/sessions/\(id)/participants/\(host.id)", headers: editor.bearer).status == 403)
             let asHost = try client.post("/api/sessions/\(id)/participants", json: ["user_id": other.id, "role": "host"], headers: host.bearer)
             #expect(asHost.status == 422)
-            let unknown = try client.post("/api/sessions/\(id)/participants", json: ["username": "nobody_at_all", "role": "viewer"], headers: host.bearer)
+            let unknown = try client.post(
+                "/api/sessions/\(id)/participants", json: ["username": "nobody_at_all", "role": "viewer"], headers: host.bearer)
             #expect(unknown.status == 422)
             let both = try client.post("/api/sessions/\(id)/participants", json: ["role": "viewer"], headers: host.bearer)
             #expect(both.status == 422)

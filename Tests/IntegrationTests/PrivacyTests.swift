@@ -94,7 +94,11 @@ struct PrivacyTests {
         try await withServer { _, client in
             for password in ["\u{0000}aaaaaaa", "a\u{0000}bbbbbbb", "tab\tin-the-middle", "line\nbreak-here"] {
                 let response = try client.post(
-                    "/api/auth/register", json: ["email": "nul\(UUID().uuidString.prefix(6))@example.com", "username": "nul_\(UUID().uuidString.prefix(6))", "password": password]
+                    "/api/auth/register",
+                    json: [
+                        "email": "nul\(UUID().uuidString.prefix(6))@example.com", "username": "nul_\(UUID().uuidString.prefix(6))",
+                        "password": password,
+                    ]
                 )
                 #expect(response.status == 422, "\(password.debugDescription): \(response.text)")
                 #expect((response.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "password")

@@ -83,7 +83,8 @@ struct RegistrationTests {
 
     @Test func twentyMegabyteBodyIs413AndWritesNothing() async throws {
         try await withServer { _, client in
-            let huge = "{\"email\": \"eve@example.com\", \"username\": \"eve\", \"password\": \"password-1\", \"full_name\": \""
+            let huge =
+                "{\"email\": \"eve@example.com\", \"username\": \"eve\", \"password\": \"password-1\", \"full_name\": \""
                 + String(repeating: "x", count: 20 * 1024 * 1024) + "\"}"
             let response = try client.request("POST", "/api/auth/register", headers: ["Content-Type": "application/json"], body: Data(huge.utf8))
             #expect(response.status == 413)

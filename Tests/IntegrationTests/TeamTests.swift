@@ -32,10 +32,12 @@ struct TeamTests {
                 headers: admin.bearer
             )
             #expect(byEmail.status == 201)
-            #expect(try client.post("/api/teams/\(teamID)/members", json: ["user_id": viewer.id, "role": "viewer"], headers: admin.bearer).status == 201)
+            #expect(
+                try client.post("/api/teams/\(teamID)/members", json: ["user_id": viewer.id, "role": "viewer"], headers: admin.bearer).status == 201)
             let full = try client.post("/api/teams/\(teamID)/members", json: ["username": extra.username, "role": "member"], headers: admin.bearer)
             #expect(full.status == 409)
-            #expect(try client.post("/api/teams/\(teamID)/members", json: ["user_id": viewer.id, "role": "member"], headers: member.bearer).status == 403)
+            #expect(
+                try client.post("/api/teams/\(teamID)/members", json: ["user_id": viewer.id, "role": "member"], headers: member.bearer).status == 403)
             #expect(try client.get("/api/teams/\(teamID)", headers: extra.bearer).status == 404)
             #expect(try client.patch("/api/teams/\(teamID)", json: ["name": "Mine"], headers: member.bearer).status == 403)
             #expect(try client.patch("/api/teams/\(teamID)", json: ["description": "the core team"], headers: admin.bearer).status == 200)

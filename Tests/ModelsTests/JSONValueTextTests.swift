@@ -7,7 +7,8 @@ struct JSONValueTextTests {
     @Test("compact, keys sorted, slashes and non-ASCII kept, quotes and control characters escaped")
     func writesWhatTheWireFormatWrites() {
         let value = JSONValue.object([
-            "b": .number(42), "a": .string("say \"hi\"\n\tto /ann/ 👋\u{01}"), "c": .array([.null, .bool(true), .bool(false), .number(1.5), .number(-3)]),
+            "b": .number(42), "a": .string("say \"hi\"\n\tto /ann/ 👋\u{01}"),
+            "c": .array([.null, .bool(true), .bool(false), .number(1.5), .number(-3)]),
             "d": .object([:]),
         ])
         #expect(value.jsonText == #"{"a":"say \"hi\"\n\tto /ann/ 👋\u0001","b":42,"c":[null,true,false,1.5,-3],"d":{}}"#)

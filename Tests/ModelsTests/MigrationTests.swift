@@ -19,7 +19,8 @@ struct MigrationTests {
                 )
             }
             try db.execute(
-                sql: "INSERT INTO sessions (id, type, status, start_time, last_activity, visibility, created_at, updated_at) VALUES ('s', 'claude', 'active', ?, ?, 'public', ?, ?)",
+                sql:
+                    "INSERT INTO sessions (id, type, status, start_time, last_activity, visibility, created_at, updated_at) VALUES ('s', 'claude', 'active', ?, ?, 'public', ?, ?)",
                 arguments: [now, now, now, now]
             )
             let messages: [(id: String, type: String, content: String, to: String?, edited: Date?, deleted: Date?)] = [

@@ -186,10 +186,11 @@ struct SecretScannerTests {
         let json = String(decoding: try encoder.encode(finding), as: UTF8.self)
         #expect(json == #"{"kind":"credential_assignment","length":8,"start":9}"#)
         #expect(try JSONDecoder().decode(SecretFinding.self, from: Data(json.utf8)) == finding)
-        #expect(SecretKind.allCases.map(\.rawValue) == [
-            "aws_access_key", "private_key", "jwt", "bearer_token", "github_token", "slack_token", "stripe_key",
-            "credential_assignment", "high_entropy",
-        ])
+        #expect(
+            SecretKind.allCases.map(\.rawValue) == [
+                "aws_access_key", "private_key", "jwt", "bearer_token", "github_token", "slack_token", "stripe_key",
+                "credential_assignment", "high_entropy",
+            ])
         #expect(SecretPolicy(rawValue: "reject") == .reject)
     }
 }

@@ -17,7 +17,9 @@ struct WireFormatTests {
     @Test func timestampsMatchFoundationsISO8601FormattingToTheMillisecond() {
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
         var generator = SystemRandomNumberGenerator()
-        let samples = [0, 951_782_400.9995, 1_795_728_312.0004, 4_102_444_799.999] + (0..<20_000).map { _ in Double.random(in: 0..<4_102_444_800, using: &generator) }
+        let samples =
+            [0, 951_782_400.9995, 1_795_728_312.0004, 4_102_444_799.999]
+            + (0..<20_000).map { _ in Double.random(in: 0..<4_102_444_800, using: &generator) }
         for seconds in samples {
             let date = Date(timeIntervalSince1970: seconds)
             #expect(WireFormat.timestamp(date) == date.formatted(style), "\(seconds)")

@@ -23,7 +23,8 @@ struct ClientMessageTests {
         #expect(draft.content == "hi" && draft.parentID == "m1")
         #expect(chat.ref == .object(["n": .number(1)]))
 
-        let comment = try self.decode(#"{"type": "code_comment", "data": {"file": "a.py", "line": 4, "content": "why?", "code_snippet": "x = 1"}}"#).get()
+        let comment = try self.decode(#"{"type": "code_comment", "data": {"file": "a.py", "line": 4, "content": "why?", "code_snippet": "x = 1"}}"#)
+            .get()
         guard case .codeComment(let note) = comment.kind else {
             Issue.record("expected a comment")
             return

@@ -45,7 +45,9 @@ final class HeldRoleReadStore: SessionStore, MembershipStore {
     func sessions(visibleTo userID: String, matching query: SessionQuery, page: PageRequest) async throws -> Page<CodingSession> {
         try await self.base.sessions(visibleTo: userID, matching: query, page: page)
     }
-    func updateSession(id: String, for userID: String, revise: @escaping @Sendable (CodingSession) throws -> SessionRevision?) async throws
+    func updateSession(
+        id: String, for userID: String, revise: @escaping @Sendable (CodingSession) throws -> SessionRevision?
+    ) async throws
         -> (session: CodingSession, event: SessionEvent?)
     {
         try await self.base.updateSession(id: id, for: userID, revise: revise)
@@ -78,7 +80,9 @@ struct RoleRecheckTests {
         let sessions = SessionService(store: held, publisher: DiscardingPublisher(), maxSessionsPerUser: 10)
         self.store = store
         self.held = held
-        self.participants = ParticipantService(sessions: SessionService(store: store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10), store: store, publisher: DiscardingPublisher())
+        self.participants = ParticipantService(
+            sessions: SessionService(store: store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10), store: store,
+            publisher: DiscardingPublisher())
         self.hub = BroadcastHub(
             bridge: InProcessBridge(), sessions: sessions, participants: self.participants,
             limits: RealtimeLimits(
@@ -104,7 +108,8 @@ struct RoleRecheckTests {
     }
 
     private func subscribeEditor() throws -> Subscriber {
-        try #require(self.hub.subscribe(sessionID: self.session.id, user: self.editor, role: .editor, transport: .webSocket, tokenExpiry: .distantFuture))
+        try #require(
+            self.hub.subscribe(sessionID: self.session.id, user: self.editor, role: .editor, transport: .webSocket, tokenExpiry: .distantFuture))
     }
 
     private func makeViewer() async throws {
@@ -186,7 +191,10 @@ struct RoleRecheckTests {
             #"{"type": "session_update", "changes": {"description": "touched"}, "ref": 2}"#,
         ]
         for frame in frames { _ = try await gateway.perform(try ClientMessage.decode(Data(frame.utf8)), from: .connection(connection)) }
-        let posted = try #require(try await MessageService(sessions: SessionService(store: self.store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10), store: self.store)
+        let posted = try #require(
+            try await MessageService(
+                sessions: SessionService(store: self.store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10), store: self.store
+            )
             .list(sessionID: self.session.id, for: self.editor, matching: MessageQuery(), page: PageRequest()).items.first)
         for frame in [
             #"{"type": "reaction", "message_id": "\#(posted.id)", "emoji": "👍", "action": "add"}"#,

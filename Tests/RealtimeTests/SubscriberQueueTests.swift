@@ -7,7 +7,8 @@ import Testing
 
 @Suite("A subscriber's bounded queue")
 struct SubscriberQueueTests {
-    let user = User(id: "u1", email: "u@example.com", username: "u", fullName: nil, preferences: [:], isActive: true, createdAt: Date(), updatedAt: Date())
+    let user = User(
+        id: "u1", email: "u@example.com", username: "u", fullName: nil, preferences: [:], isActive: true, createdAt: Date(), updatedAt: Date())
 
     func subscriber(limit: Int = 3) -> Subscriber {
         Subscriber(id: 1, sessionID: "s", user: self.user, role: .viewer, transport: .webSocket, tokenExpiry: .distantFuture, durableLimit: limit)
@@ -18,7 +19,8 @@ struct SubscriberQueueTests {
     }
 
     func cursor(line: Int, of userID: String = "u2") -> OutboundFrame {
-        .ephemeral("cursor_update", sessionID: "s", fields: ["user_id": .string(userID), "line": .number(Double(line))], coalescingKey: "cursor:\(userID)")
+        .ephemeral(
+            "cursor_update", sessionID: "s", fields: ["user_id": .string(userID), "line": .number(Double(line))], coalescingKey: "cursor:\(userID)")
     }
 
     /// What a drain writes, once the subscriber is in direct delivery.

@@ -41,7 +41,9 @@ public struct AnalyticsController<Context: AuthRequestContext<User>>: Sendable {
 
     private static func time(_ parameters: QueryParameters, _ name: String) throws -> Date? {
         guard let text = parameters.string(name) else { return nil }
-        guard let date = WireFormat.parseTimestamp(text) else { throw DomainError.invalid(name, "must be an ISO 8601 time like 2026-11-26T00:00:00Z") }
+        guard let date = WireFormat.parseTimestamp(text) else {
+            throw DomainError.invalid(name, "must be an ISO 8601 time like 2026-11-26T00:00:00Z")
+        }
         return date
     }
 }

@@ -19,6 +19,8 @@ struct AccessTokenPayload: JWTPayload, Equatable {
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try self.exp.verifyNotExpired()
         try self.aud.verifyIntendedAudience(includes: Self.audience)
-        guard self.iss.value == Self.issuer else { throw JWTError.claimVerificationFailure(failedClaim: self.iss, reason: "not issued by SessionHub") }
+        guard self.iss.value == Self.issuer else {
+            throw JWTError.claimVerificationFailure(failedClaim: self.iss, reason: "not issued by SessionHub")
+        }
     }
 }

@@ -30,7 +30,8 @@ public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
         query.before = parameters.string("before")
         query.after = parameters.string("after")
         guard query.before == nil || query.after == nil else { throw DomainError.invalid("before", "cannot be combined with after") }
-        let page = try await self.messages.list(sessionID: try context.sessionID, for: try context.requireUser(), matching: query, page: try parameters.page)
+        let page = try await self.messages.list(
+            sessionID: try context.sessionID, for: try context.requireUser(), matching: query, page: try parameters.page)
         return try JSONResponse.make(page)
     }
 
@@ -47,7 +48,8 @@ public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
     @Sendable func edit(_ request: Request, context: Context) async throws -> Response {
         let user = try context.requireUser()
         let edit = try await JSONBody.decode(MessageEdit.self, from: request)
-        return try JSONResponse.make(try await self.messages.edit(messageID: try context.messageID, with: edit, sessionID: try context.sessionID, by: user).value)
+        return try JSONResponse.make(
+            try await self.messages.edit(messageID: try context.messageID, with: edit, sessionID: try context.sessionID, by: user).value)
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
@@ -60,14 +62,16 @@ public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
         let draft = try await JSONBody.decode(ReactionDraft.self, from: request)
         let messageID = try context.messageID
         let outcome = try await self.messages.react(draft, messageID: messageID, sessionID: try context.sessionID, by: user)
-        return try JSONResponse.make(MessageReactions(messageID: messageID, reactions: outcome.value), status: outcome.eventID != nil ? .created : .ok)
+        return try JSONResponse.make(
+            MessageReactions(messageID: messageID, reactions: outcome.value), status: outcome.eventID != nil ? .created : .ok)
     }
 
     @Sendable func unreact(_ request: Request, context: Context) async throws -> Response {
         let encoded = try context.parameters.require("emoji")
         let emoji = encoded.removingPercentEncoding ?? encoded
         let messageID = try context.messageID
-        let reactions = try await self.messages.unreact(emoji: emoji, messageID: messageID, sessionID: try context.sessionID, by: try context.requireUser())
+        let reactions = try await self.messages.unreact(
+            emoji: emoji, messageID: messageID, sessionID: try context.sessionID, by: try context.requireUser())
         return try JSONResponse.make(MessageReactions(messageID: messageID, reactions: reactions.value))
     }
 }

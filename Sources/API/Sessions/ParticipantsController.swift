@@ -41,7 +41,8 @@ public struct ParticipantsController<Context: AuthRequestContext<User>>: Sendabl
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
-        try await self.participants.remove(userID: try context.parameters.require("user_id"), sessionID: try context.sessionID, by: try context.requireUser())
+        try await self.participants.remove(
+            userID: try context.parameters.require("user_id"), sessionID: try context.sessionID, by: try context.requireUser())
         return JSONResponse.noContent
     }
 }

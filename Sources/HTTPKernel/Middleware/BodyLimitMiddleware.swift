@@ -1,6 +1,6 @@
 import Hummingbird
-import NIOCore
 import Models
+import NIOCore
 
 /// Refuses bodies over MAX_BODY_BYTES with 413, before any handler reads them, and buffers the rest; a body that
 /// takes longer than HTTP_BODY_TIMEOUT_SECONDS to arrive (sent a byte at a time, say) is refused with 408.

@@ -83,7 +83,8 @@ extension Problem {
         case .serverBusy(let seconds): (.serviceUnavailable, "The server is busy; retry in \(seconds) s")
         case .tooManyConnections(let limit): (.tooManyRequests, "You have \(limit) live connections open, the most allowed; close one first")
         case .secretDetected: (.unprocessableContent, "The text holds secrets (keys, tokens, passwords); remove them and send it again")
-        case .storeUnavailable(let seconds): (.serviceUnavailable, "The store cannot take writes right now; nothing was stored, retry in \(seconds) s")
+        case .storeUnavailable(let seconds):
+            (.serviceUnavailable, "The store cannot take writes right now; nothing was stored, retry in \(seconds) s")
         case .rejectedMessage(_, let detail): (.badRequest, detail)
         }
     }

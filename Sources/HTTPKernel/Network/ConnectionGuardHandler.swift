@@ -195,7 +195,8 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
 
     private func answer(_ response: ByteBuffer, andCloseIn context: ChannelHandlerContext) {
         self.deadline?.cancel()
-        context.writeAndFlush(NIOAny(response)).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(response)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     static let headLimit = 80 * 1024
@@ -218,11 +219,13 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
 
     private static let serverBusy = rawResponse(
         status: "503 Service Unavailable",
-        problem: #"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"The server has as many connections as it takes; retry later","error_code":"SERVER_BUSY"}"#
+        problem:
+            #"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"The server has as many connections as it takes; retry later","error_code":"SERVER_BUSY"}"#
     )
 
     private static let requestTimeout = rawResponse(
         status: "408 Request Timeout",
-        problem: #"{"type":"about:blank","title":"Request Timeout","status":408,"detail":"The request headers took too long to arrive","error_code":"REQUEST_TIMEOUT"}"#
+        problem:
+            #"{"type":"about:blank","title":"Request Timeout","status":408,"detail":"The request headers took too long to arrive","error_code":"REQUEST_TIMEOUT"}"#
     )
 }

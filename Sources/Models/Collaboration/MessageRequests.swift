@@ -7,7 +7,9 @@ public struct MessageDraft: Sendable, Decodable {
     public let line: Int?
     public let codeSnippet: String?
 
-    public init(type: PostableMessageType? = nil, content: String, parentID: String? = nil, file: String? = nil, line: Int? = nil, codeSnippet: String? = nil) {
+    public init(
+        type: PostableMessageType? = nil, content: String, parentID: String? = nil, file: String? = nil, line: Int? = nil, codeSnippet: String? = nil
+    ) {
         self.type = type
         self.content = content
         self.parentID = parentID

@@ -133,7 +133,8 @@ public struct MessageService: Sendable {
         guard message.userID == user.id || session.role.permits(.manage) else {
             throw DomainError.forbidden("Only its author or a host may delete a message")
         }
-        let event = NewSessionEvent(sessionID: session.sessionID, type: .messageDeleted, actorID: user.id, payload: ["message_id": .string(message.id)])
+        let event = NewSessionEvent(
+            sessionID: session.sessionID, type: .messageDeleted, actorID: user.id, payload: ["message_id": .string(message.id)])
         return Recorded(message.id, eventID: try await self.store.softDeleteMessage(id: message.id, at: self.now(), event: event).id)
     }
 
@@ -142,7 +143,8 @@ public struct MessageService: Sendable {
         try await self.react(draft, messageID: messageID, in: self.sessions.access(.contribute, sessionID: sessionID, user: user), by: user)
     }
 
-    public func react(_ draft: ReactionDraft, messageID: String, in session: SessionAccess, by user: User) async throws -> Recorded<[ReactionSummary]> {
+    public func react(_ draft: ReactionDraft, messageID: String, in session: SessionAccess, by user: User) async throws -> Recorded<[ReactionSummary]>
+    {
         try session.require(.contribute)
         let message = try await self.liveMessage(messageID, in: session)
         try MessageValidation.checkEmoji(draft.emoji)

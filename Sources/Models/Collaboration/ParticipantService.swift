@@ -41,7 +41,9 @@ public struct ParticipantService: Sendable {
         return participant
     }
 
-    public func changeRole(_ change: ParticipantRoleChange, of userID: String, sessionID: String, by user: User) async throws
+    public func changeRole(
+        _ change: ParticipantRoleChange, of userID: String, sessionID: String, by user: User
+    ) async throws
         -> Participant
     {
         let session = try await self.sessions.authorize(.manage, sessionID: sessionID, user: user)

@@ -35,7 +35,10 @@ extension JSONValue {
     }
 
     private static func write(_ number: Double, into text: inout String) {
-        guard number.isFinite else { return text += "null" }
+        guard number.isFinite else {
+            text += "null"
+            return
+        }
         // Whole numbers print without a fraction, as JSONEncoder prints them (ids, counts, line numbers).
         if number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
             text += String(Int64(number))
@@ -48,7 +51,8 @@ extension JSONValue {
         text += "\""
         guard string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
             text += string
-            return text += "\""
+            text += "\""
+            return
         }
         for scalar in string.unicodeScalars {
             switch scalar {

@@ -3,7 +3,9 @@ public protocol ParticipantStore: Sendable {
     func participants(sessionID: String, page: PageRequest) async throws -> Page<Participant>
     func participant(sessionID: String, userID: String) async throws -> Participant?
     /// Inserts a participant; throws `DomainError.conflict` if the user already is one.
-    func insertParticipant(sessionID: String, userID: String, role: SessionRole, invitedBy: String, event: NewSessionEvent) async throws
+    func insertParticipant(
+        sessionID: String, userID: String, role: SessionRole, invitedBy: String, event: NewSessionEvent
+    ) async throws
         -> (Participant, SessionEvent)
     func updateParticipantRole(sessionID: String, userID: String, role: SessionRole, event: NewSessionEvent) async throws -> SessionEvent
     func deleteParticipant(sessionID: String, userID: String, event: NewSessionEvent) async throws -> SessionEvent

@@ -13,7 +13,9 @@ public protocol SessionStore: Sendable {
     /// Changes a session from its state read inside the write: `revise` gets it (as `userID` sees it) and returns what to
     /// store, or nil when nothing changes. A change made from a stale read could undo a concurrent one (a metrics update
     /// making an unshared session public again); this cannot. Throws `DomainError.notFound` when the session is gone.
-    func updateSession(id: String, for userID: String, revise: @escaping @Sendable (CodingSession) throws -> SessionRevision?) async throws
+    func updateSession(
+        id: String, for userID: String, revise: @escaping @Sendable (CodingSession) throws -> SessionRevision?
+    ) async throws
         -> (session: CodingSession, event: SessionEvent?)
     func deleteSession(id: String) async throws
     func history(sessionID: String, page: PageRequest) async throws -> Page<SessionSnapshot>

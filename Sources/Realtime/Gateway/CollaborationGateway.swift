@@ -35,7 +35,9 @@ public struct CollaborationGateway: Sendable {
     /// The subscriber joins the room before the newest id is read, so an event committed meanwhile is either at or
     /// below that id (replayable) or queued live: nothing falls between. Its role is read again once it is in the
     /// room: a removal committed between the route's check and the join would otherwise leave it connected.
-    func connect(to session: CodingSession, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?) async throws
+    func connect(
+        to session: CodingSession, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?
+    ) async throws
         -> LiveConnection
     {
         guard

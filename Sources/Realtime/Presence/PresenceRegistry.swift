@@ -39,7 +39,10 @@ final class PresenceRegistry: Sendable {
     /// Adds a connection; returns the entry and whether its user just arrived (to announce with user_joined).
     func attach(sessionID: String, user: User, role: SessionRole, connectionID: UInt64) -> (entry: PresenceEntry, arrived: Bool) {
         self.rooms.withLock { rooms in
-            var entry = rooms[sessionID]?[user.id] ?? PresenceEntry(userID: user.id, username: user.username, fullName: user.fullName, role: role, lastSeen: WireFormat.now(), isAnnounced: false)
+            var entry =
+                rooms[sessionID]?[user.id]
+                ?? PresenceEntry(
+                    userID: user.id, username: user.username, fullName: user.fullName, role: role, lastSeen: WireFormat.now(), isAnnounced: false)
             let arrived = !entry.isAnnounced
             entry.connections.insert(connectionID)
             entry.role = role

@@ -40,31 +40,34 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
         let headers: HTTPFields = [
             .contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no",
         ]
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
-            let connection: LiveConnection
-            do {
-                connection = try await gateway.connect(to: session, identity: identity, transport: .sse, since: since)
-            } catch {
-                // The session deleted in the moment since the check above, or the store failed.
-                let refusal = (error as? DomainError).map { OutboundFrame.error($0, sessionID: session.id) }
-                    ?? .error(code: .internalError, message: "Could not join the session", sessionID: session.id)
-                try await writer.write(refusal.sse)
-                return try await writer.finish(nil)
-            }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await gateway.cutOffWhenStalled(connection, channel: channel) }
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
+                let connection: LiveConnection
                 do {
-                    let reason = try await gateway.pump(connection, into: SSESink(channel: channel))
-                    if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
-                    try await writer.finish(nil)
+                    connection = try await gateway.connect(to: session, identity: identity, transport: .sse, since: since)
                 } catch {
-                    // The client went away mid-write: nothing more to send.
+                    // The session deleted in the moment since the check above, or the store failed.
+                    let refusal =
+                        (error as? DomainError).map { OutboundFrame.error($0, sessionID: session.id) }
+                        ?? .error(code: .internalError, message: "Could not join the session", sessionID: session.id)
+                    try await writer.write(refusal.sse)
+                    return try await writer.finish(nil)
                 }
-                group.cancelAll()
-            }
-            await gateway.disconnect(connection)
-        })
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await gateway.cutOffWhenStalled(connection, channel: channel) }
+                    do {
+                        let reason = try await gateway.pump(connection, into: SSESink(channel: channel))
+                        if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
+                        try await writer.finish(nil)
+                    } catch {
+                        // The client went away mid-write: nothing more to send.
+                    }
+                    group.cancelAll()
+                }
+                await gateway.disconnect(connection)
+            })
     }
 
     /// Takes exactly the JSON of a WebSocket frame; 202 with the `ack` (or `pong`), or the error as problem+json.

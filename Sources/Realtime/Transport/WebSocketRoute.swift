@@ -30,7 +30,8 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         do {
             identity = try await self.gateway.identify(request)
         } catch {
-            return await Self.refuse(outbound, .error(code: .unauthorized, message: "Invalid or expired access token", sessionID: sessionID), close: 4401)
+            return await Self.refuse(
+                outbound, .error(code: .unauthorized, message: "Invalid or expired access token", sessionID: sessionID), close: 4401)
         }
         let since: Int64?
         do {
@@ -133,7 +134,8 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         if reason != .slowConsumer, let farewell = reason.farewell {
             try? await self.send(.error(code: farewell.code, message: farewell.message, sessionID: sessionID), to: outbound)
         }
-        try? await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason == .slowConsumer ? "slow consumer: resume from your last event id" : nil)
+        try? await outbound.close(
+            WebSocketErrorCode(codeNumber: code), reason: reason == .slowConsumer ? "slow consumer: resume from your last event id" : nil)
     }
 }
 

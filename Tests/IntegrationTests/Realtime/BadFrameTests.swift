@@ -34,7 +34,8 @@ extension RealtimeIntegration {
                 #expect((messages.json?["items"] as? [Any])?.isEmpty == true)
 
                 let action = try client.request(
-                    "POST", "/api/sessions/\(room.sessionID)/actions", headers: room.editor.bearer.merging(["Content-Type": "application/json"]) { $1 },
+                    "POST", "/api/sessions/\(room.sessionID)/actions",
+                    headers: room.editor.bearer.merging(["Content-Type": "application/json"]) { $1 },
                     body: Data(#"{"type": "teleport"}"#.utf8)
                 )
                 #expect(action.status == 400)

@@ -24,14 +24,21 @@ extension RealtimeIntegration {
             for round in 0..<3 {
                 let server = try await ServerProcess(folder: folder)
                 let acknowledged = Acknowledged()
-                let (watcher, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: lastSeen)
+                let (watcher, _) = try await TestSocket.join(
+                    port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: lastSeen)
                 let writers = Task {
                     await withTaskGroup(of: Void.self) { group in
                         for writer in 0..<3 {
-                            group.addTask { await Self.postOverREST(server.client, room: room, as: writer == 0 ? room.host : room.editor, tag: "r\(round)-\(writer)", into: acknowledged) }
+                            group.addTask {
+                                await Self.postOverREST(
+                                    server.client, room: room, as: writer == 0 ? room.host : room.editor, tag: "r\(round)-\(writer)",
+                                    into: acknowledged)
+                            }
                         }
                         for writer in 0..<2 {
-                            group.addTask { await Self.chatOverWebSocket(port: server.port, room: room, tag: "w\(round)-\(writer)", into: acknowledged) }
+                            group.addTask {
+                                await Self.chatOverWebSocket(port: server.port, room: room, tag: "w\(round)-\(writer)", into: acknowledged)
+                            }
                         }
                     }
                 }
@@ -61,7 +68,8 @@ extension RealtimeIntegration {
                 for index in 0..<3 { try client.chat("after restart \(round)-\(index)", in: room.sessionID, as: room.host) }
                 let logNow = try client.collectPages("/api/sessions/\(room.sessionID)/events", limit: 200, headers: room.host.bearer).items
                 let expected = logNow.compactMap { ($0["id"] as? NSNumber)?.int64Value }.filter { $0 > lastSeen }
-                let (resumed, _) = try await TestSocket.join(port: restarted.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: lastSeen)
+                let (resumed, _) = try await TestSocket.join(
+                    port: restarted.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: lastSeen)
                 let newest = try #require(expected.last)
                 _ = try await resumed.next(timeout: .seconds(30)) { $0.eventID == newest }
                 // (Its own arrival may follow: the log was read before it connected.)
@@ -72,7 +80,9 @@ extension RealtimeIntegration {
             }
         }
 
-        private static func postOverREST(_ client: CurlClient, room: CollaborationRoom, as user: TestAccount, tag: String, into acknowledged: Acknowledged) async {
+        private static func postOverREST(
+            _ client: CurlClient, room: CollaborationRoom, as user: TestAccount, tag: String, into acknowledged: Acknowledged
+        ) async {
             var index = 0
             while !Task.isCancelled {
                 let content = "\(tag)-\(index)"

@@ -29,7 +29,10 @@ extension RealtimeIntegration {
                 #expect((samples["sessionhub_delivery_latency_seconds_count"] ?? 0) >= 2)
                 #expect((samples["sessionhub_store_write_batch_size_count"] ?? 0) >= 1)
                 #expect((samples["sessionhub_store_write_batch_duration_seconds_count"] ?? 0) >= 1)
-                let notFound = samples.first { $0.key.hasPrefix("http_server_requests_total{") && $0.key.contains(#"http_route="/api/sessions/{session_id}""#) && $0.key.contains(#"http_response_status_code="404""#) }
+                let notFound = samples.first {
+                    $0.key.hasPrefix("http_server_requests_total{") && $0.key.contains(#"http_route="/api/sessions/{session_id}""#)
+                        && $0.key.contains(#"http_response_status_code="404""#)
+                }
                 #expect(notFound?.value == 1, "no 404 counted for the session route:\n\(response.text)")
                 #expect(samples.keys.contains { $0.hasPrefix("http_server_request_duration_seconds_bucket{") })
                 await hostSocket.close()

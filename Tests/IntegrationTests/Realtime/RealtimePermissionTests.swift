@@ -60,14 +60,16 @@ extension RealtimeIntegration {
 
                 // No access and no such session look the same: existence is not revealed.
                 for sessionID in [room.sessionID, UUID().uuidString.lowercased()] {
-                    let refusal = try await WebSocketRefusal.collect(port: server.port, path: "/ws/session/\(sessionID)?token=\(outsider.accessToken)")
+                    let refusal = try await WebSocketRefusal.collect(
+                        port: server.port, path: "/ws/session/\(sessionID)?token=\(outsider.accessToken)")
                     #expect(refusal.frames.first?["error_code"] as? String == "NOT_FOUND")
                     #expect(refusal.closeCode == 4404)
                 }
 
                 // The header works as well as the query; the connection's log lines carry the upgrade's request id.
                 let viaHeader = TestSocket(
-                    port: server.port, path: "/ws/session/\(room.sessionID)", headers: room.editor.bearer.merging(["X-Request-ID": "ws-upgrade-9"]) { $1 }
+                    port: server.port, path: "/ws/session/\(room.sessionID)",
+                    headers: room.editor.bearer.merging(["X-Request-ID": "ws-upgrade-9"]) { $1 }
                 )
                 _ = try await viaHeader.next(type: "connected")
                 await viaHeader.close()
@@ -88,13 +90,15 @@ extension RealtimeIntegration {
                 let (viewerSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
 
                 // A role change keeps the connection and takes effect at once.
-                let demoted = try client.patch("/api/sessions/\(room.sessionID)/participants/\(room.editor.id)", json: ["role": "viewer"], headers: room.host.bearer)
+                let demoted = try client.patch(
+                    "/api/sessions/\(room.sessionID)/participants/\(room.editor.id)", json: ["role": "viewer"], headers: room.host.bearer)
                 #expect(demoted.status == 200)
                 _ = try await editorSocket.next(type: "participant_updated") { $0["role"] as? String == "viewer" }
                 editorSocket.send(["type": "chat_message", "content": "still an editor?"])
                 #expect(try await editorSocket.next(type: "error")["error_code"] as? String == "PERMISSION_DENIED")
 
-                let removed = try client.request("DELETE", "/api/sessions/\(room.sessionID)/participants/\(room.editor.id)", headers: room.host.bearer)
+                let removed = try client.request(
+                    "DELETE", "/api/sessions/\(room.sessionID)/participants/\(room.editor.id)", headers: room.host.bearer)
                 #expect(removed.status == 204)
                 #expect(try await editorSocket.next(type: "error")["error_code"] as? String == "ACCESS_REVOKED")
                 #expect(try await editorSocket.closeCode() == 4403)

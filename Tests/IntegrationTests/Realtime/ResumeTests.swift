@@ -19,7 +19,8 @@ extension RealtimeIntegration {
                 await watcher.close()
 
                 try await offPool { for index in 0..<250 { try client.chat("missed \(index)", in: room.sessionID, as: room.host) } }
-                let (resumed, connected) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: lastSeen)
+                let (resumed, connected) = try await TestSocket.join(
+                    port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: lastSeen)
                 #expect((connected["last_event_id"] as? NSNumber)?.int64Value ?? 0 > lastSeen)
                 // Live messages written while the replay runs must follow it without a gap or a repeat.
                 for index in 0..<5 { try client.chat("live \(index)", in: room.sessionID, as: room.host) }
@@ -66,7 +67,8 @@ extension RealtimeIntegration {
             }
             try await withServer(folder: folder) { server, client in
                 // Tokens survive the restart too: the secret was generated into the data folder.
-                let (socket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken, since: lastSeen)
+                let (socket, _) = try await TestSocket.join(
+                    port: server.port, sessionID: room.sessionID, token: room.editor.accessToken, since: lastSeen)
                 let missed = try await socket.next(type: "chat_message")
                 #expect(missed.messageContent == "missed across the restart")
                 #expect(missed.eventID ?? 0 > lastSeen)

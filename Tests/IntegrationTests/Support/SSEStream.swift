@@ -70,14 +70,19 @@ final class SSEStream: Sendable {
     }
 
     /// Waits for the first event not yet taken that matches; earlier ones stay for later calls.
-    func next(event type: String? = nil, timeout: Duration = .seconds(10), where matches: (ReceivedEvent) -> Bool = { _ in true })
+    func next(
+        event type: String? = nil, timeout: Duration = .seconds(10), where matches: (ReceivedEvent) -> Bool = { _ in true }
+    )
         async throws -> ReceivedEvent
     {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let events = self.events
             let found = self.taken.withLock { taken -> ReceivedEvent? in
-                guard let index = events.indices.first(where: { !taken.contains($0) && (type == nil || events[$0].event == type) && matches(events[$0]) })
+                guard
+                    let index = events.indices.first(where: {
+                        !taken.contains($0) && (type == nil || events[$0].event == type) && matches(events[$0])
+                    })
                 else { return nil }
                 taken.insert(index)
                 return events[index]

@@ -60,7 +60,9 @@ final class ServerProcess: Sendable {
 
     /// Runs a program (the server by default, for --help and refused configurations) to completion: its exit status
     /// and everything it printed.
-    static func run(_ executable: URL = binary, arguments: [String], environment: [String: String] = [:]) async throws
+    static func run(
+        _ executable: URL = binary, arguments: [String], environment: [String: String] = [:]
+    ) async throws
         -> (status: Int32, output: String)
     {
         let (process, output) = try self.launch(executable, arguments: arguments, environment: environment, in: try self.makeFolder())
@@ -69,7 +71,9 @@ final class ServerProcess: Sendable {
         return (process.terminationStatus, output.text)
     }
 
-    private static func launch(_ executable: URL = binary, arguments: [String], environment: [String: String], in folder: URL) throws
+    private static func launch(
+        _ executable: URL = binary, arguments: [String], environment: [String: String], in folder: URL
+    ) throws
         -> (Process, ProcessOutput)
     {
         let process = Process()

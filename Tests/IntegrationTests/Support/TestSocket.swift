@@ -77,7 +77,9 @@ final class TestSocket: Sendable {
     }
 
     /// Waits for the first frame not yet taken that matches; earlier frames stay for later calls.
-    func next(type: String? = nil, timeout: Duration = .seconds(10), where matches: @escaping ([String: Any]) -> Bool = { _ in true })
+    func next(
+        type: String? = nil, timeout: Duration = .seconds(10), where matches: @escaping ([String: Any]) -> Bool = { _ in true }
+    )
         async throws -> [String: Any]
     {
         let deadline = ContinuousClock.now + timeout

@@ -33,7 +33,9 @@ extension SQLiteStore {
                 sessionsByStatus: Dictionary(uniqueKeysWithValues: SessionStatus.allCases.map { ($0.rawValue, 0) }).merging(byStatus) { $1 },
                 sessionsByType: byType, totalSessions: totals?["sessions"] ?? 0, activeSessions: totals?["active"] ?? 0,
                 totalTokens: totals?["tokens"] ?? 0, averageHealth: totals?["health"], totalErrors: totals?["errors"] ?? 0,
-                tokensByMember: members.map { MemberTokens(userID: $0["user_id"], username: $0["username"], sessions: $0["sessions"], tokens: $0["tokens"]) },
+                tokensByMember: members.map {
+                    MemberTokens(userID: $0["user_id"], username: $0["username"], sessions: $0["sessions"], tokens: $0["tokens"])
+                },
                 series: series
             )
         }
@@ -120,7 +122,8 @@ extension SQLiteStore {
     }
 
     private static func counts(_ db: Database, column: String, where clause: String, arguments: StatementArguments) throws -> [String: Int] {
-        let rows = try Row.fetchAll(db, sql: "SELECT \(column) AS key, COUNT(*) AS count FROM sessions s WHERE \(clause) GROUP BY key", arguments: arguments)
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT \(column) AS key, COUNT(*) AS count FROM sessions s WHERE \(clause) GROUP BY key", arguments: arguments)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["key"] as String, $0["count"] as Int) })
     }
 
@@ -148,7 +151,8 @@ extension SQLiteStore {
             arguments: [teamID, from, to]
         )
         return rows.map {
-            SeriesPoint(bucketStart: $0["bucket"], snapshots: $0["snapshots"], tokens: $0["tokens"], errors: $0["errors"], averageHealth: $0["health"])
+            SeriesPoint(
+                bucketStart: $0["bucket"], snapshots: $0["snapshots"], tokens: $0["tokens"], errors: $0["errors"], averageHealth: $0["health"])
         }
     }
 }

@@ -21,7 +21,8 @@ extension SQLiteStore {
             )
             let byType = try Row.fetchAll(
                 db,
-                sql: "SELECT m.message_type, COUNT(*) AS count FROM session_messages m WHERE \(visible) AND m.deleted_at IS NULL GROUP BY m.message_type",
+                sql:
+                    "SELECT m.message_type, COUNT(*) AS count FROM session_messages m WHERE \(visible) AND m.deleted_at IS NULL GROUP BY m.message_type",
                 arguments: arguments
             )
             let emojis = try Row.fetchAll(

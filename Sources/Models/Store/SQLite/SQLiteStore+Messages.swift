@@ -20,7 +20,9 @@ extension SQLiteStore {
                     message.createdAt,
                 ]
             )
-            try db.cachedStatement(sql: "UPDATE sessions SET last_activity = ? WHERE id = ?").execute(arguments: [message.createdAt, message.sessionID])
+            try db.cachedStatement(sql: "UPDATE sessions SET last_activity = ? WHERE id = ?").execute(arguments: [
+                message.createdAt, message.sessionID,
+            ])
             return try self.append(event, at: message.createdAt, in: db)
         }
     }
@@ -31,7 +33,9 @@ extension SQLiteStore {
         }
     }
 
-    public func messages(sessionID: String, viewerID: String, matching query: MessageQuery, page: PageRequest) async throws
+    public func messages(
+        sessionID: String, viewerID: String, matching query: MessageQuery, page: PageRequest
+    ) async throws
         -> Page<SessionMessage>
     {
         try await self.database.read { db in
@@ -55,7 +59,8 @@ extension SQLiteStore {
                 clauses.append(backwards ? "m.seq < ?" : "m.seq > ?")
                 arguments += [seq]
             } else if let anchor = query.before ?? query.after {
-                let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM session_messages WHERE id = ? AND session_id = ?", arguments: [anchor, sessionID])
+                let seq = try Int64.fetchOne(
+                    db, sql: "SELECT seq FROM session_messages WHERE id = ? AND session_id = ?", arguments: [anchor, sessionID])
                 guard let seq else { throw DomainError.invalid(query.before != nil ? "before" : "after", "names no message of this session") }
                 clauses.append(backwards ? "m.seq < ?" : "m.seq > ?")
                 arguments += [seq]
@@ -107,7 +112,9 @@ extension SQLiteStore {
         }
     }
 
-    public func addReaction(messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) throws -> NewSessionEvent)
+    public func addReaction(
+        messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) throws -> NewSessionEvent
+    )
         async throws -> (reactions: [ReactionSummary], event: SessionEvent)?
     {
         try await self.write { db in
@@ -122,7 +129,9 @@ extension SQLiteStore {
         }
     }
 
-    public func removeReaction(messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) throws -> NewSessionEvent)
+    public func removeReaction(
+        messageID: String, userID: String, emoji: String, event: @escaping @Sendable ([ReactionSummary]) throws -> NewSessionEvent
+    )
         async throws -> (reactions: [ReactionSummary], event: SessionEvent)?
     {
         try await self.write { db in

@@ -25,7 +25,9 @@ extension SQLiteStore {
         }
     }
 
-    public func insertParticipant(sessionID: String, userID: String, role: SessionRole, invitedBy: String, event: NewSessionEvent)
+    public func insertParticipant(
+        sessionID: String, userID: String, role: SessionRole, invitedBy: String, event: NewSessionEvent
+    )
         async throws -> (Participant, SessionEvent)
     {
         let now = WireFormat.now()
@@ -46,7 +48,9 @@ extension SQLiteStore {
         }
     }
 
-    public func updateParticipantRole(sessionID: String, userID: String, role: SessionRole, event: NewSessionEvent) async throws
+    public func updateParticipantRole(
+        sessionID: String, userID: String, role: SessionRole, event: NewSessionEvent
+    ) async throws
         -> SessionEvent
     {
         try await self.write { db in
