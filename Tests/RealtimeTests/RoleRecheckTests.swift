@@ -60,7 +60,7 @@ final class HeldRoleReadStore: SessionStore, MembershipStore {
         try await self.base.events(sessionID: sessionID, type: type, viewerID: viewerID, page: page)
     }
     func latestEventID(sessionID: String) async throws -> Int64 { try await self.base.latestEventID(sessionID: sessionID) }
-    func isMember(userID: String, teamID: String) async throws -> Bool { try await self.base.isMember(userID: userID, teamID: teamID) }
+    func teamRole(userID: String, teamID: String) async throws -> TeamRole? { try await self.base.teamRole(userID: userID, teamID: teamID) }
 }
 
 /// Role checks that race changes and each other: the newest read wins, and a connection never outlives its access.

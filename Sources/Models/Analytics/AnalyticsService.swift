@@ -2,7 +2,7 @@ import Foundation
 
 /// Team, session and personal figures, each for callers who may see them.
 public struct AnalyticsService: Sendable {
-    let store: any AnalyticsStore & TeamStore
+    let store: any AnalyticsStore & MembershipStore
     let sessions: SessionService
     let now: @Sendable () -> Date
 
@@ -13,14 +13,14 @@ public struct AnalyticsService: Sendable {
     /// How often team_metrics records a team's figures: enough for a trend, bounded however often dashboards poll.
     static let snapshotInterval: TimeInterval = 3_600
 
-    public init(store: any AnalyticsStore & TeamStore, sessions: SessionService, now: @escaping @Sendable () -> Date = WireFormat.now) {
+    public init(store: any AnalyticsStore & MembershipStore, sessions: SessionService, now: @escaping @Sendable () -> Date = WireFormat.now) {
         self.store = store
         self.sessions = sessions
         self.now = now
     }
 
     public func team(teamID: String, from: Date?, to: Date?, bucket: AnalyticsBucket, for user: User) async throws -> TeamAnalytics {
-        guard try await self.store.team(id: teamID, for: user.id)?.role != nil else { throw DomainError.notFound("Team not found") }
+        guard try await self.store.teamRole(userID: user.id, teamID: teamID) != nil else { throw DomainError.notFound("Team not found") }
         let end = to ?? self.now()
         let start = from ?? end.addingTimeInterval(-Self.defaultPeriod)
         guard start < end else { throw DomainError.invalid("from", "must be before to") }

@@ -1,5 +1,5 @@
 /// Shared insights and their votes.
-public protocol InsightStore: Sendable {
+public protocol InsightStore: MembershipStore {
     func insertInsight(_ insight: Insight) async throws
     /// The insight as `userID` sees it, or nil when it does not exist or is shared with a team they are not in.
     func insight(id: String, for userID: String) async throws -> Insight?
@@ -9,5 +9,4 @@ public protocol InsightStore: Sendable {
     func recordView(insightID: String) async throws
     /// Adds or removes the user's vote; idempotent either way.
     func setVote(insightID: String, userID: String, voted: Bool) async throws
-    func teamRole(userID: String, teamID: String) async throws -> TeamRole?
 }

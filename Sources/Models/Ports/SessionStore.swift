@@ -38,8 +38,3 @@ public struct SessionRevision: Sendable {
         self.event = event
     }
 }
-
-/// Team membership as the session rules need it (teams themselves have their own port).
-public protocol MembershipStore: Sendable {
-    func isMember(userID: String, teamID: String) async throws -> Bool
-}

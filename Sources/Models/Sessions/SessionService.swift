@@ -135,7 +135,7 @@ public struct SessionService: Sendable {
 
     private func requireMembership(user: User, teamID: String) async throws {
         // 403 whether the team exists or not: its existence is not revealed to outsiders.
-        guard try await self.store.isMember(userID: user.id, teamID: teamID) else {
+        guard try await self.store.teamRole(userID: user.id, teamID: teamID) != nil else {
             throw DomainError.forbidden("team_id must be a team you belong to")
         }
     }

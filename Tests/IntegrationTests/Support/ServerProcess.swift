@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Testing
 
 /// The real `sessionhub` binary, started in a temporary folder on a free port (PORT=0; the port is read from its log).
 final class ServerProcess: Sendable {
@@ -36,18 +37,35 @@ final class ServerProcess: Sendable {
         self.port = port
     }
 
-    /// Sends SIGTERM and waits for the exit status.
+    /// Sends SIGTERM and waits for the exit status. A server that has not shut down within the deadline is a failed
+    /// test (and is killed), not a hung run.
     @discardableResult
     func stop() async -> Int32 {
         if self.process.isRunning { self.process.terminate() }
-        while self.process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        if !(await Self.waitForExit(of: self.process, within: Self.shutdownDeadline)) {
+            Issue.record("sessionhub did not stop within \(Self.shutdownDeadline) of SIGTERM; log:\n\(self.log.suffix(4000))")
+            await self.killAbruptly()
+        }
         return self.process.terminationStatus
     }
 
     /// SIGKILL: no shutdown, no flush, as a power cut looks to the process (not to the disk).
     func killAbruptly() async {
         Foundation.kill(self.process.processIdentifier, SIGKILL)
-        while self.process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        _ = await Self.waitForExit(of: self.process, within: .seconds(30))
+    }
+
+    /// Graceful shutdown waits for open responses; the slowest test server has a few streams to end.
+    static let shutdownDeadline: Duration = .seconds(30)
+
+    /// Whether the process ended within `deadline`.
+    static func waitForExit(of process: Process, within deadline: Duration) async -> Bool {
+        let end = ContinuousClock.now + deadline
+        while process.isRunning {
+            guard ContinuousClock.now < end else { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
     }
 
     var log: String { self.output.text }
@@ -66,8 +84,11 @@ final class ServerProcess: Sendable {
         -> (status: Int32, output: String)
     {
         let (process, output) = try self.launch(executable, arguments: arguments, environment: environment, in: try self.makeFolder())
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        try await Task.sleep(for: .milliseconds(50))
+        guard await self.waitForExit(of: process, within: .seconds(60)) else {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            throw CurlError(message: "\(executable.lastPathComponent) \(arguments) did not end within 60 s; output:\n\(output.text)")
+        }
+        try await output.waitUntilClosed()
         return (process.terminationStatus, output.text)
     }
 
@@ -112,6 +133,7 @@ func withServer<Result>(
 /// Everything a child process printed, read on a background thread so its pipe never fills up.
 final class ProcessOutput: Sendable {
     private let buffer = Mutex(Data())
+    private let closed = Atomic(false)
 
     var text: String { self.buffer.withLock { String(decoding: $0, as: UTF8.self) } }
 
@@ -119,9 +141,18 @@ final class ProcessOutput: Sendable {
         Thread.detachNewThread {
             while true {
                 let chunk = handle.availableData
-                if chunk.isEmpty { return }
+                if chunk.isEmpty { return self.closed.store(true, ordering: .sequentiallyConsistent) }
                 self.buffer.withLock { $0.append(chunk) }
             }
+        }
+    }
+
+    /// Waits until the process's end of the pipe closed, so `text` has everything it printed.
+    func waitUntilClosed() async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !self.closed.load(ordering: .sequentiallyConsistent) {
+            guard ContinuousClock.now < deadline else { throw CurlError(message: "the output pipe did not close") }
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 

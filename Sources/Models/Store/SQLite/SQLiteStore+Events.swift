@@ -90,15 +90,3 @@ extension SQLiteStore {
         )
     }
 }
-
-extension SQLiteStore {
-    public func isMember(userID: String, teamID: String) async throws -> Bool {
-        try await self.database.read { db in
-            try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?)",
-                arguments: [teamID, userID]
-            ) ?? false
-        }
-    }
-}

@@ -111,13 +111,6 @@ extension SQLiteStore {
         }
     }
 
-    public func teamRole(userID: String, teamID: String) async throws -> TeamRole? {
-        try await self.database.read { db in
-            try String.fetchOne(db, sql: "SELECT role FROM team_members WHERE team_id = ? AND user_id = ?", arguments: [teamID, userID])
-                .flatMap(TeamRole.init(rawValue:))
-        }
-    }
-
     static func likePattern(_ text: String) -> String {
         "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
             + "%"

@@ -23,6 +23,13 @@ extension SQLiteStore {
         }
     }
 
+    public func teamRole(userID: String, teamID: String) async throws -> TeamRole? {
+        try await self.database.read { db in
+            try String.fetchOne(db, sql: "SELECT role FROM team_members WHERE team_id = ? AND user_id = ?", arguments: [teamID, userID])
+                .flatMap(TeamRole.init(rawValue:))
+        }
+    }
+
     public func team(id: String, for userID: String) async throws -> Team? {
         try await self.database.read { db in
             try Row.fetchOne(db, sql: "\(Self.teamSelect) WHERE t.id = ?", arguments: [userID, id]).map(Self.team(from:))
