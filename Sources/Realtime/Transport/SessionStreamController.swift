@@ -74,7 +74,14 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
     @Sendable func act(_ request: Request, context: Context) async throws -> Response {
         let user = try context.requireIdentity()
         let sessionID = try context.parameters.require("session_id")
-        let body = try await request.body.collect(upTo: self.gateway.limits.maxMessageBytes)
+        let limit = self.gateway.limits.maxMessageBytes
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            // The same answer a WebSocket gets for a message over WS_MAX_MESSAGE_BYTES, as HTTP: 413.
+            throw DomainError.payloadTooLarge(limitBytes: limit)
+        }
         let message: ClientMessage
         do {
             message = try ClientMessage.decode(body.readableBytesView)

@@ -40,6 +40,14 @@ extension RealtimeIntegration {
                 )
                 #expect(action.status == 400)
                 #expect(action.json?["error_code"] as? String == "UNKNOWN_TYPE")
+                // Over WS_MAX_MESSAGE_BYTES through the actions endpoint: 413, as the WebSocket answers MESSAGE_TOO_LARGE.
+                let oversized = try client.request(
+                    "POST", "/api/sessions/\(room.sessionID)/actions",
+                    headers: room.editor.bearer.merging(["Content-Type": "application/json"]) { $1 },
+                    body: Data(#"{"type": "chat_message", "content": "\#(String(repeating: "z", count: 2_000))"}"#.utf8)
+                )
+                #expect(oversized.status == 413, "\(oversized.text)")
+                #expect(oversized.json?["error_code"] as? String == "MESSAGE_TOO_LARGE")
                 await socket.close()
             }
         }
