@@ -10,7 +10,7 @@ struct MetricsAccessMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.routedPath == "/metrics" else { return try await next(request, context) }
+        guard request.uri.path.contains("/metrics"), request.routedPath == "/metrics" else { return try await next(request, context) }
         guard let header = request.headers[.authorization], let presented = BearerToken.parse(header),
             Self.constantTimeEqual(presented, self.token)
         else { throw DomainError.unauthorized("/metrics needs Authorization: Bearer <METRICS_TOKEN>") }

@@ -16,6 +16,8 @@ struct ConnectRateMiddleware<Context: RequestContext & ClientAddressProviding>: 
     }
 
     private static func opensLiveConnection(_ request: Request) -> Bool {
-        request.headers[.upgrade] != nil || (request.method == .get && request.routedPath.hasSuffix("/stream"))
+        // The cheap test first: most requests are not streams, and the routed path is built only for those that may be.
+        request.headers[.upgrade] != nil
+            || (request.method == .get && request.uri.path.contains("/stream") && request.routedPath.hasSuffix("/stream"))
     }
 }

@@ -29,7 +29,8 @@ struct TrustedProxies: Sendable {
     /// The address a request came from: the peer, unless it is a trusted proxy; then, reading X-Forwarded-For from
     /// the right (each proxy appends the address it heard from), the first address that is not a trusted proxy.
     func clientAddress(peer: String?, forwardedFor: String?) -> String? {
-        guard let peer, self.trusts(peer), let forwardedFor else { return peer }
+        // No proxies configured (the default): nothing to parse on any request.
+        guard !self.networks.isEmpty, let peer, self.trusts(peer), let forwardedFor else { return peer }
         var client = peer
         for hop in forwardedFor.split(separator: ",").reversed() {
             let address = hop.trimmingCharacters(in: .whitespaces)
