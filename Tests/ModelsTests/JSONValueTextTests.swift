@@ -23,4 +23,24 @@ struct JSONValueTextTests {
         let decoded = try WireFormat.makeDecoder().decode(JSONValue.self, from: Data(value.jsonText.utf8))
         #expect(decoded == value)
     }
+
+    @Test("a value encoded straight to JSONValue equals the wire encoder's bytes read back")
+    func directEncodingMatchesTheWireEncoder() throws {
+        var message = SessionMessage(
+            id: "m1", sessionID: "s1", userID: "u1", username: nil, type: .comment, content: "see /src \"main\"", mentions: ["u2"],
+            file: "a.swift", line: 12, codeSnippet: nil, parentID: nil, toUserID: nil, createdAt: Date(timeIntervalSince1970: 1_764_000_000.1233),
+            editedAt: nil, deletedAt: Date(timeIntervalSince1970: 1_764_000_100.5),
+            reactions: [ReactionSummary(emoji: "👍", count: 2, userIDs: ["u1", "u2"])]
+        )
+        message.maskedSecrets = []
+        let sample: [String: [SessionMessage?]] = ["thread": [message, nil]]
+        let readBack = try WireFormat.makeDecoder().decode(JSONValue.self, from: WireFormat.makeEncoder().encode(sample))
+        #expect(try JSONValue(encoding: sample) == readBack)
+        guard case .object(let fields) = try JSONValue(encoding: message) else {
+            Issue.record("a message encodes as an object")
+            return
+        }
+        #expect(fields["created_at"] == .string("2025-11-24T16:00:00.123Z"))
+        #expect(fields["username"] == .null)
+    }
 }

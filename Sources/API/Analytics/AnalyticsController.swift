@@ -4,7 +4,7 @@ import HummingbirdAuth
 import Models
 
 /// `/api/analytics`: team, session and personal figures.
-public struct AnalyticsController<Context: AuthRequestContext<User>>: Sendable {
+public struct AnalyticsController<Context: APIRequestContext>: Sendable {
     let analytics: AnalyticsService
 
     public init(analytics: AnalyticsService) {
@@ -17,7 +17,7 @@ public struct AnalyticsController<Context: AuthRequestContext<User>>: Sendable {
         group.get("me", use: self.me)
     }
 
-    @Sendable func team(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func team(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
         let parameters = request.query
         guard let teamID = parameters.string("team_id") else { throw DomainError.invalid("team_id", "is required") }
@@ -28,15 +28,15 @@ public struct AnalyticsController<Context: AuthRequestContext<User>>: Sendable {
             bucket: try parameters.value("bucket", as: AnalyticsBucket.self) ?? .day,
             for: user
         )
-        return try JSONResponse.make(report)
+        return report
     }
 
-    @Sendable func session(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try await self.analytics.session(sessionID: try context.sessionID, for: try context.requireUser()))
+    @Sendable func session(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.analytics.session(sessionID: try context.sessionID, for: try context.requireUser())
     }
 
-    @Sendable func me(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try await self.analytics.personal(for: try context.requireUser()))
+    @Sendable func me(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.analytics.personal(for: try context.requireUser())
     }
 
     private static func time(_ parameters: QueryParameters, _ name: String) throws -> Date? {

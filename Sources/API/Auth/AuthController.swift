@@ -4,7 +4,7 @@ import HummingbirdAuth
 import Models
 
 /// `/api/auth`: register, login (JSON or the OAuth2 password form), refresh rotation, logout, and the caller's profile.
-public struct AuthController<Context: AuthRequestContext<User> & ClientAddressProviding>: Sendable {
+public struct AuthController<Context: APIRequestContext & ClientAddressProviding>: Sendable {
     let accounts: AccountService
     let tokens: AccessTokenIssuer
     let throttle: LoginThrottle
@@ -24,40 +24,40 @@ public struct AuthController<Context: AuthRequestContext<User> & ClientAddressPr
         group.patch("me", use: self.updateMe)
     }
 
-    @Sendable func register(_ request: Request, context: Context) async throws -> Response {
-        let registration = try await JSONBody.decode(Registration.self, from: request)
+    @Sendable func register(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        let registration = try await request.decode(as: Registration.self, context: context)
         try self.throttle.admit(address: context.clientAddress, username: registration.username)
-        return try JSONResponse.make(try await self.accounts.register(registration), status: .created)
+        return EditedResponse(status: .created, response: try await self.accounts.register(registration))
     }
 
-    @Sendable func login(_ request: Request, context: Context) async throws -> Response {
-        let credentials = try await LoginCredentials.decode(from: request)
+    @Sendable func login(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        let credentials = try await LoginCredentials.decode(from: request, context: context)
         try self.throttle.admit(address: context.clientAddress, username: credentials.username)
         let user = try await self.accounts.authenticate(login: credentials.username, password: credentials.password)
         let refreshToken = try await self.accounts.startRefreshFamily(for: user)
-        return try JSONResponse.make(try await self.tokenPair(for: user, refreshToken: refreshToken))
+        return try await self.tokenPair(for: user, refreshToken: refreshToken)
     }
 
-    @Sendable func refresh(_ request: Request, context: Context) async throws -> Response {
-        let body = try await JSONBody.decode(RefreshRequest.self, from: request)
+    @Sendable func refresh(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        let body = try await request.decode(as: RefreshRequest.self, context: context)
         let (user, refreshToken) = try await self.accounts.rotate(refreshToken: body.refreshToken)
-        return try JSONResponse.make(try await self.tokenPair(for: user, refreshToken: refreshToken))
+        return try await self.tokenPair(for: user, refreshToken: refreshToken)
     }
 
-    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
-        let body = try await JSONBody.decode(RefreshRequest.self, from: request)
+    @Sendable func logout(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        let body = try await request.decode(as: RefreshRequest.self, context: context)
         try await self.accounts.logout(refreshToken: body.refreshToken)
-        return JSONResponse.noContent
+        return HTTPResponse.Status.noContent
     }
 
-    @Sendable func me(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try context.requireUser())
+    @Sendable func me(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try context.requireUser()
     }
 
-    @Sendable func updateMe(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func updateMe(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let update = try await JSONBody.decode(ProfileUpdate.self, from: request)
-        return try JSONResponse.make(try await self.accounts.updateProfile(of: user, with: update))
+        let update = try await request.decode(as: ProfileUpdate.self, context: context)
+        return try await self.accounts.updateProfile(of: user, with: update)
     }
 
     private func tokenPair(for user: User, refreshToken: String) async throws -> TokenPair {

@@ -3,7 +3,7 @@ import Hummingbird
 import Models
 
 /// The answer to login and refresh, in the OAuth2 token response shape.
-struct TokenPair: Encodable {
+struct TokenPair: ResponseEncodable {
     let accessToken: String
     let tokenType = "bearer"
     let expiresIn: Int
@@ -30,12 +30,13 @@ struct LoginCredentials: Decodable {
     let username: String
     let password: String
 
-    static func decode(from request: Request) async throws -> LoginCredentials {
+    static func decode(from request: Request, context: some APIRequestContext) async throws -> LoginCredentials {
         let contentType = request.headers[.contentType] ?? ""
         guard contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") else {
-            return try await JSONBody.decode(LoginCredentials.self, from: request)
+            return try await request.decode(as: LoginCredentials.self, context: context)
         }
-        let form = String(decoding: try await JSONBody.data(of: request), as: UTF8.self)
+        var request = request
+        let form = String(buffer: try await request.collectBody(upTo: context.maxUploadSize))
         let fields = Self.formFields(form)
         var problems: [FieldProblem] = []
         for name in ["username", "password"] where (fields[name] ?? "").isEmpty {

@@ -3,7 +3,7 @@ import HummingbirdAuth
 import Models
 
 /// `/api/insights`: lessons, patterns and recommendations shared from sessions, with views and upvotes.
-public struct InsightsController<Context: AuthRequestContext<User>>: Sendable {
+public struct InsightsController<Context: APIRequestContext>: Sendable {
     let insights: InsightService
 
     public init(insights: InsightService) {
@@ -20,13 +20,13 @@ public struct InsightsController<Context: AuthRequestContext<User>>: Sendable {
         group.delete(":insight_id/upvote", use: self.withdrawUpvote)
     }
 
-    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func create(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let draft = try await JSONBody.decode(InsightDraft.self, from: request)
-        return try JSONResponse.make(try await self.insights.create(draft, by: user), status: .created)
+        let draft = try await request.decode(as: InsightDraft.self, context: context)
+        return EditedResponse(status: .created, response: try await self.insights.create(draft, by: user))
     }
 
-    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func list(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let parameters = request.query
         var query = InsightQuery()
         query.teamID = parameters.string("team_id")
@@ -39,30 +39,30 @@ public struct InsightsController<Context: AuthRequestContext<User>>: Sendable {
         case "top": query.top = true
         default: throw DomainError.invalid("sort", "must be recent or top")
         }
-        return try JSONResponse.make(try await self.insights.list(for: try context.requireUser(), matching: query, page: try parameters.page))
+        return try await self.insights.list(for: try context.requireUser(), matching: query, page: try parameters.page)
     }
 
-    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try await self.insights.read(id: try context.insightID, by: try context.requireUser()))
+    @Sendable func show(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.insights.read(id: try context.insightID, by: try context.requireUser())
     }
 
-    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func update(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let draft = try await JSONBody.decode(InsightDraft.self, from: request)
-        return try JSONResponse.make(try await self.insights.update(id: try context.insightID, with: draft, by: user))
+        let draft = try await request.decode(as: InsightDraft.self, context: context)
+        return try await self.insights.update(id: try context.insightID, with: draft, by: user)
     }
 
-    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func delete(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         try await self.insights.delete(id: try context.insightID, by: try context.requireUser())
-        return JSONResponse.noContent
+        return HTTPResponse.Status.noContent
     }
 
-    @Sendable func upvote(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try await self.insights.vote(id: try context.insightID, by: try context.requireUser(), upvote: true))
+    @Sendable func upvote(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.insights.vote(id: try context.insightID, by: try context.requireUser(), upvote: true)
     }
 
-    @Sendable func withdrawUpvote(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try await self.insights.vote(id: try context.insightID, by: try context.requireUser(), upvote: false))
+    @Sendable func withdrawUpvote(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.insights.vote(id: try context.insightID, by: try context.requireUser(), upvote: false)
     }
 }
 

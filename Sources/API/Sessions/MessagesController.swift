@@ -4,7 +4,7 @@ import HummingbirdAuth
 import Models
 
 /// `/api/sessions/{session_id}/messages`: the REST face of chat, comments, threads and reactions.
-public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
+public struct MessagesController<Context: APIRequestContext>: Sendable {
     let messages: MessageService
 
     public init(messages: MessageService) {
@@ -21,7 +21,7 @@ public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
         group.delete(":message_id/reactions/:emoji", use: self.unreact)
     }
 
-    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func list(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let parameters = request.query
         var query = MessageQuery()
         query.type = try parameters.value("type", as: MessageType.self)
@@ -32,47 +32,46 @@ public struct MessagesController<Context: AuthRequestContext<User>>: Sendable {
         guard query.before == nil || query.after == nil else { throw DomainError.invalid("before", "cannot be combined with after") }
         let page = try await self.messages.list(
             sessionID: try context.sessionID, for: try context.requireUser(), matching: query, page: try parameters.page)
-        return try JSONResponse.make(page)
+        return page
     }
 
-    @Sendable func post(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func post(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let draft = try await JSONBody.decode(MessageDraft.self, from: request)
-        return try JSONResponse.make(try await self.messages.post(draft, sessionID: try context.sessionID, by: user).value, status: .created)
+        let draft = try await request.decode(as: MessageDraft.self, context: context)
+        return EditedResponse(status: .created, response: try await self.messages.post(draft, sessionID: try context.sessionID, by: user).value)
     }
 
-    @Sendable func stats(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try await self.messages.stats(sessionID: try context.sessionID, for: try context.requireUser()))
+    @Sendable func stats(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.messages.stats(sessionID: try context.sessionID, for: try context.requireUser())
     }
 
-    @Sendable func edit(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func edit(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let edit = try await JSONBody.decode(MessageEdit.self, from: request)
-        return try JSONResponse.make(
-            try await self.messages.edit(messageID: try context.messageID, with: edit, sessionID: try context.sessionID, by: user).value)
+        let edit = try await request.decode(as: MessageEdit.self, context: context)
+        return try await self.messages.edit(messageID: try context.messageID, with: edit, sessionID: try context.sessionID, by: user).value
     }
 
-    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func delete(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         try await self.messages.delete(messageID: try context.messageID, sessionID: try context.sessionID, by: try context.requireUser())
-        return JSONResponse.noContent
+        return HTTPResponse.Status.noContent
     }
 
-    @Sendable func react(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func react(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let draft = try await JSONBody.decode(ReactionDraft.self, from: request)
+        let draft = try await request.decode(as: ReactionDraft.self, context: context)
         let messageID = try context.messageID
         let outcome = try await self.messages.react(draft, messageID: messageID, sessionID: try context.sessionID, by: user)
-        return try JSONResponse.make(
-            MessageReactions(messageID: messageID, reactions: outcome.value), status: outcome.eventID != nil ? .created : .ok)
+        return EditedResponse(
+            status: outcome.eventID != nil ? .created : .ok, response: MessageReactions(messageID: messageID, reactions: outcome.value))
     }
 
-    @Sendable func unreact(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func unreact(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let encoded = try context.parameters.require("emoji")
         let emoji = encoded.removingPercentEncoding ?? encoded
         let messageID = try context.messageID
         let reactions = try await self.messages.unreact(
             emoji: emoji, messageID: messageID, sessionID: try context.sessionID, by: try context.requireUser())
-        return try JSONResponse.make(MessageReactions(messageID: messageID, reactions: reactions.value))
+        return MessageReactions(messageID: messageID, reactions: reactions.value)
     }
 }
 
@@ -83,7 +82,7 @@ extension RequestContext {
 }
 
 /// A message's reactions after a change.
-struct MessageReactions: Encodable {
+struct MessageReactions: ResponseEncodable {
     let messageID: String
     let reactions: [ReactionSummary]
 

@@ -3,7 +3,7 @@ import HummingbirdAuth
 import Models
 
 /// `/api/sessions/{session_id}/participants`: who takes part, with which role.
-public struct ParticipantsController<Context: AuthRequestContext<User>>: Sendable {
+public struct ParticipantsController<Context: APIRequestContext>: Sendable {
     let participants: ParticipantService
 
     public init(participants: ParticipantService) {
@@ -17,32 +17,32 @@ public struct ParticipantsController<Context: AuthRequestContext<User>>: Sendabl
         group.delete(":user_id", use: self.remove)
     }
 
-    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func list(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let page = try await self.participants.list(sessionID: try context.sessionID, for: try context.requireUser(), page: try request.query.page)
-        return try JSONResponse.make(page)
+        return page
     }
 
-    @Sendable func invite(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func invite(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let invite = try await JSONBody.decode(ParticipantInvite.self, from: request)
-        return try JSONResponse.make(try await self.participants.invite(invite, sessionID: try context.sessionID, by: user), status: .created)
+        let invite = try await request.decode(as: ParticipantInvite.self, context: context)
+        return EditedResponse(status: .created, response: try await self.participants.invite(invite, sessionID: try context.sessionID, by: user))
     }
 
-    @Sendable func changeRole(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func changeRole(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let change = try await JSONBody.decode(ParticipantRoleChange.self, from: request)
+        let change = try await request.decode(as: ParticipantRoleChange.self, context: context)
         let participant = try await self.participants.changeRole(
             change,
             of: try context.parameters.require("user_id"),
             sessionID: try context.sessionID,
             by: user
         )
-        return try JSONResponse.make(participant)
+        return participant
     }
 
-    @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func remove(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         try await self.participants.remove(
             userID: try context.parameters.require("user_id"), sessionID: try context.sessionID, by: try context.requireUser())
-        return JSONResponse.noContent
+        return HTTPResponse.Status.noContent
     }
 }

@@ -3,7 +3,7 @@ import HummingbirdAuth
 import Models
 
 /// `/api/sessions`: the LLM coding sessions a CLI or IDE reports, their history and event log.
-public struct SessionsController<Context: AuthRequestContext<User>>: Sendable {
+public struct SessionsController<Context: APIRequestContext>: Sendable {
     let sessions: SessionService
 
     public init(sessions: SessionService) {
@@ -20,12 +20,12 @@ public struct SessionsController<Context: AuthRequestContext<User>>: Sendable {
         group.get(":session_id/events", use: self.events)
     }
 
-    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
-        let draft = try await JSONBody.decode(SessionDraft.self, from: request)
-        return try JSONResponse.make(try await self.sessions.create(draft, by: try context.requireUser()), status: .created)
+    @Sendable func create(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        let draft = try await request.decode(as: SessionDraft.self, context: context)
+        return EditedResponse(status: .created, response: try await self.sessions.create(draft, by: try context.requireUser()))
     }
 
-    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func list(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
         let parameters = request.query
         var query = SessionQuery()
@@ -40,40 +40,40 @@ public struct SessionsController<Context: AuthRequestContext<User>>: Sendable {
         }
         query.text = parameters.string("q").flatMap { $0.isEmpty ? nil : $0 }
         if let sort = parameters.string("sort") { (query.sort, query.descending) = try SessionSort.parse(sort) }
-        return try JSONResponse.make(try await self.sessions.list(for: user, matching: query, page: try parameters.page))
+        return try await self.sessions.list(for: user, matching: query, page: try parameters.page)
     }
 
-    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try await self.sessions.session(id: try context.sessionID, for: try context.requireUser()))
+    @Sendable func show(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.sessions.session(id: try context.sessionID, for: try context.requireUser())
     }
 
-    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func update(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
         let sessionID = try context.sessionID
         // Authorized before the body is read, so outsiders get 404 and viewers 403 whatever they send; once.
         let access = try await self.sessions.access(.updateMetadata, sessionID: sessionID, user: user)
-        let changes = try await JSONBody.decode(SessionChanges.self, from: request)
-        return try JSONResponse.make(try await self.sessions.update(with: changes, in: access, by: user).value)
+        let changes = try await request.decode(as: SessionChanges.self, context: context)
+        return try await self.sessions.update(with: changes, in: access, by: user).value
     }
 
-    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func delete(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         try await self.sessions.delete(sessionID: try context.sessionID, by: try context.requireUser())
-        return JSONResponse.noContent
+        return HTTPResponse.Status.noContent
     }
 
-    @Sendable func history(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func history(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let page = try await self.sessions.history(sessionID: try context.sessionID, for: try context.requireUser(), page: try request.query.page)
-        return try JSONResponse.make(page)
+        return page
     }
 
-    @Sendable func events(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func events(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let page = try await self.sessions.events(
             sessionID: try context.sessionID,
             type: try request.query.value("type", as: SessionEvent.Kind.self),
             for: try context.requireUser(),
             page: try request.query.page
         )
-        return try JSONResponse.make(page.map(EventLogEntry.init))
+        return page.map(EventLogEntry.init)
     }
 }
 
@@ -84,7 +84,7 @@ extension RequestContext {
 }
 
 /// One entry of the REST event log: the stored event and the exact frame a live client received.
-struct EventLogEntry: Encodable {
+struct EventLogEntry: Encodable, Sendable {
     let id: Int64
     let sessionID: String
     let type: SessionEvent.Kind

@@ -3,7 +3,7 @@ import HummingbirdAuth
 import Models
 
 /// `/api/teams`: teams, their members, and the sessions shared with them.
-public struct TeamsController<Context: AuthRequestContext<User>>: Sendable {
+public struct TeamsController<Context: APIRequestContext>: Sendable {
     let teams: TeamService
     let sessions: SessionService
 
@@ -25,61 +25,61 @@ public struct TeamsController<Context: AuthRequestContext<User>>: Sendable {
         group.get(":team_id/sessions", use: self.teamSessions)
     }
 
-    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func create(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let draft = try await JSONBody.decode(TeamDraft.self, from: request)
-        return try JSONResponse.make(try await self.teams.create(draft, by: user), status: .created)
+        let draft = try await request.decode(as: TeamDraft.self, context: context)
+        return EditedResponse(status: .created, response: try await self.teams.create(draft, by: user))
     }
 
-    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try await self.teams.teams(of: try context.requireUser(), page: try request.query.page))
+    @Sendable func list(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.teams.teams(of: try context.requireUser(), page: try request.query.page)
     }
 
-    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(try await self.teams.team(id: try context.teamID, for: try context.requireUser()))
+    @Sendable func show(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.teams.team(id: try context.teamID, for: try context.requireUser())
     }
 
-    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func update(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let draft = try await JSONBody.decode(TeamDraft.self, from: request)
-        return try JSONResponse.make(try await self.teams.update(teamID: try context.teamID, with: draft, by: user))
+        let draft = try await request.decode(as: TeamDraft.self, context: context)
+        return try await self.teams.update(teamID: try context.teamID, with: draft, by: user)
     }
 
-    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func delete(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         try await self.teams.delete(teamID: try context.teamID, by: try context.requireUser())
-        return JSONResponse.noContent
+        return HTTPResponse.Status.noContent
     }
 
-    @Sendable func members(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func members(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let page = try await self.teams.members(teamID: try context.teamID, for: try context.requireUser(), page: try request.query.page)
-        return try JSONResponse.make(page)
+        return page
     }
 
-    @Sendable func addMember(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func addMember(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let draft = try await JSONBody.decode(TeamMemberDraft.self, from: request)
-        return try JSONResponse.make(try await self.teams.addMember(draft, teamID: try context.teamID, by: user), status: .created)
+        let draft = try await request.decode(as: TeamMemberDraft.self, context: context)
+        return EditedResponse(status: .created, response: try await self.teams.addMember(draft, teamID: try context.teamID, by: user))
     }
 
-    @Sendable func changeRole(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func changeRole(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
-        let change = try await JSONBody.decode(TeamRoleChange.self, from: request)
+        let change = try await request.decode(as: TeamRoleChange.self, context: context)
         let member = try await self.teams.changeRole(change, of: try context.parameters.require("user_id"), teamID: try context.teamID, by: user)
-        return try JSONResponse.make(member)
+        return member
     }
 
-    @Sendable func removeMember(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func removeMember(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         try await self.teams.removeMember(try context.parameters.require("user_id"), teamID: try context.teamID, by: try context.requireUser())
-        return JSONResponse.noContent
+        return HTTPResponse.Status.noContent
     }
 
     /// The sessions shared with the team that the caller can see, newest activity first.
-    @Sendable func teamSessions(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func teamSessions(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
         let team = try await self.teams.team(id: try context.teamID, for: user)
         var query = SessionQuery()
         query.teamID = team.id
-        return try JSONResponse.make(try await self.sessions.list(for: user, matching: query, page: try request.query.page))
+        return try await self.sessions.list(for: user, matching: query, page: try request.query.page)
     }
 }
 

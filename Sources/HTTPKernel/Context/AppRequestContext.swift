@@ -6,11 +6,11 @@ import Models
 import NIOCore
 import Realtime
 
-/// The request context of every route: the authenticated user, if any, on top of Hummingbird's core storage, and the
-/// WebSocket handler reference the upgrade needs.
+/// The request context of every route: the authenticated user, if any, on top of Hummingbird's core storage, the
+/// wire's JSON coding, and the WebSocket handler reference the upgrade needs.
 ///
 /// Only HTTPKernel names a concrete context; controllers are generic over it.
-struct AppRequestContext: AuthRequestContext, RequestContext, WebSocketRequestContext, ConnectionContext, ClientAddressProviding {
+struct AppRequestContext: APIRequestContext, WebSocketRequestContext, ConnectionContext, ClientAddressProviding {
     var coreContext: CoreRequestContextStorage
     var identity: User?
     let webSocket: WebSocketHandlerReference<AppRequestContext>
@@ -28,6 +28,9 @@ struct AppRequestContext: AuthRequestContext, RequestContext, WebSocketRequestCo
         self.clientAddress = self.peerAddress
         self.channel = source.channel
     }
+
+    var requestDecoder: WireRequestDecoder { WireRequestDecoder() }
+    var responseEncoder: WireResponseEncoder { WireResponseEncoder() }
 
     /// The body-limit middleware enforces the configured MAX_BODY_BYTES; this only stops unbounded reads.
     var maxUploadSize: Int { .max }

@@ -19,26 +19,24 @@ struct SystemController<Context: RequestContext>: Sendable {
         router.get("/api/docs", use: self.docs)
     }
 
-    @Sendable func root(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(
-            ServiceDescription(
-                name: "SessionHub",
-                version: Self.version,
-                links: ["docs": "/api/docs", "openapi": "/api/openapi.yaml", "health": "/health", "ready": "/ready", "metrics": "/metrics"]
-            )
+    @Sendable func root(_ request: Request, context: Context) async throws -> ServiceDescription {
+        ServiceDescription(
+            name: "SessionHub",
+            version: Self.version,
+            links: ["docs": "/api/docs", "openapi": "/api/openapi.yaml", "health": "/health", "ready": "/ready", "metrics": "/metrics"]
         )
     }
 
     /// Liveness: the process answers. It checks nothing else, so an orchestrator does not restart it for a slow disk.
-    @Sendable func health(_ request: Request, context: Context) async throws -> Response {
-        try JSONResponse.make(HealthStatus(status: "ok", version: Self.version))
+    @Sendable func health(_ request: Request, context: Context) async throws -> HealthStatus {
+        HealthStatus(status: "ok", version: Self.version)
     }
 
     /// Readiness: the store answers a query.
     @Sendable func ready(_ request: Request, context: Context) async throws -> Response {
         do {
             try await self.store.checkReachable()
-            return try JSONResponse.make(HealthStatus(status: "ready", version: Self.version))
+            return try HealthStatus(status: "ready", version: Self.version).response(from: request, context: context)
         } catch {
             context.logger.error("store unreachable", metadata: ["error": .string(String(reflecting: error))])
             return Problem(
@@ -67,13 +65,13 @@ struct SystemController<Context: RequestContext>: Sendable {
     }
 }
 
-private struct ServiceDescription: Encodable {
+struct ServiceDescription: ResponseEncodable {
     let name: String
     let version: String
     let links: [String: String]
 }
 
-private struct HealthStatus: Encodable {
+struct HealthStatus: ResponseEncodable {
     let status: String
     let version: String
 }

@@ -83,11 +83,3 @@ public struct NewSessionEvent: Sendable, Equatable {
         self.payload = payload
     }
 }
-
-extension JSONValue {
-    /// Any encodable value as JSON, through the wire encoder (so dates become wire timestamps).
-    public init(encoding value: some Encodable) throws {
-        let data = try WireFormat.makeEncoder().encode(value)
-        self = try WireFormat.makeDecoder().decode(JSONValue.self, from: data)
-    }
-}

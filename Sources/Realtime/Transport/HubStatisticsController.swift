@@ -9,6 +9,8 @@ public struct HubStatisticsController<Context: RequestContext>: Sendable {
     }
 
     public func addRoutes(to router: Router<Context>) {
-        router.get("ws/stats") { _, _ -> Response in try .json(self.hub.statistics()) }
+        router.get("ws/stats") { _, _ in self.hub.statistics() }
     }
 }
+
+extension HubStatistics: ResponseEncodable {}

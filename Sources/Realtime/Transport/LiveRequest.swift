@@ -27,13 +27,9 @@ extension HTTPField.Name {
     public static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }
 
-extension Response {
-    /// A JSON body encoded with the wire format (the API module's helper is out of reach: Realtime does not import it).
-    static func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
-    }
-
-    static func json(_ value: some Encodable) throws -> Response {
-        .json(ByteBuffer(bytes: try WireFormat.makeEncoder().encode(value)))
+extension OutboundFrame: ResponseGenerator {
+    /// The frame's own bytes, already serialized for the WebSocket: an action's answer over HTTP is the same JSON.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: self.json))
     }
 }

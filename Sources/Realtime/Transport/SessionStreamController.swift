@@ -71,7 +71,7 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
     }
 
     /// Takes exactly the JSON of a WebSocket frame; 202 with the `ack` (or `pong`), or the error as problem+json.
-    @Sendable func act(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func act(_ request: Request, context: Context) async throws -> EditedResponse<OutboundFrame> {
         let user = try context.requireIdentity()
         let sessionID = try context.parameters.require("session_id")
         let limit = self.gateway.limits.maxMessageBytes
@@ -89,18 +89,18 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
             throw error.error
         }
         let answer = try await self.gateway.perform(message, from: .request(user: user, sessionID: sessionID))
-        return .json(answer.json, status: .accepted)
+        return EditedResponse(status: .accepted, response: answer)
     }
 
     /// Who is here (present users with status, cursor, viewport), or with `?file=` who is looking at that file.
-    @Sendable func presence(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func presence(_ request: Request, context: Context) async throws -> PresencePage {
         let user = try context.requireIdentity()
         let session = try await self.gateway.sessions.authorize(.observe, sessionID: try context.parameters.require("session_id"), user: user)
         var users = self.gateway.hub.presence.users(sessionID: session.id)
         if let file = request.uri.queryParameters.get("file") {
             users = users.filter { $0.isViewing(file: file) }
         }
-        return try .json(JSONValue.object(["items": .array(users.map(\.json)), "next_cursor": .null]))
+        return PresencePage(users: users.map(\.json))
     }
 
     /// How long a client waits before reconnecting, sent first on every stream.
@@ -117,6 +117,19 @@ extension PresenceEntry {
         [self.viewport, self.cursor].contains { value in
             if case .object(let fields)? = value, case .string(let viewed)? = fields["file"] { viewed == file } else { false }
         }
+    }
+}
+
+/// `GET .../presence`: everyone present fits one page, answered in the contract's Page shape.
+struct PresencePage: ResponseEncodable {
+    let page: Page<JSONValue>
+
+    init(users: [JSONValue]) {
+        self.page = Page(items: users, nextCursor: nil)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try self.page.encode(to: encoder)
     }
 }
 

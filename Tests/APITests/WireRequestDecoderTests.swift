@@ -1,12 +1,10 @@
 import API
 import Foundation
-import Hummingbird
 import Models
-import NIOCore
 import Testing
 
 @Suite("Request body decoding")
-struct JSONBodyTests {
+struct WireRequestDecoderTests {
     struct Sample: Decodable {
         struct Inner: Decodable { let count: Int }
         let name: String
@@ -14,11 +12,7 @@ struct JSONBodyTests {
     }
 
     private func decode(_ text: String) async throws -> Sample {
-        let request = Request(
-            head: .init(method: .post, scheme: "http", authority: "localhost", path: "/"),
-            body: .init(buffer: ByteBuffer(string: text))
-        )
-        return try await JSONBody.decode(Sample.self, from: request)
+        try WireRequestDecoder.decode(Sample.self, from: Data(text.utf8))
     }
 
     @Test func decodesValidBodies() async throws {

@@ -2,29 +2,32 @@ import Foundation
 import Hummingbird
 import Models
 
-/// Reads a request body as JSON, telling apart the two ways it can be wrong:
-/// unparseable (400, `INVALID_JSON`) and parsed but with missing or mistyped fields (422, `VALIDATION_FAILED`).
-public enum JSONBody {
-    public static func decode<Value: Decodable>(_ type: Value.Type, from request: Request) async throws -> Value {
-        try self.decode(type, from: try await self.data(of: request))
-    }
+/// Reads request bodies as the wire's JSON, in one parse, telling apart the two ways a body can be wrong: unparseable
+/// (400, `INVALID_JSON`) and parsed but with missing or mistyped fields (422, `VALIDATION_FAILED` naming each field).
+public struct WireRequestDecoder: RequestDecoder {
+    public init() {}
 
-    static func data(of request: Request) async throws -> Data {
+    public func decode<Value: Decodable>(_ type: Value.Type, from request: Request, context: some RequestContext) async throws -> Value {
         var request = request
-        // The body-limit middleware has already bounded and buffered the body.
-        let buffer = try await request.collectBody(upTo: .max)
-        return Data(buffer.readableBytesView)
+        // The body-limit middleware has already bounded the body; `maxUploadSize` only stops an unbounded read.
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        return try Self.decode(type, from: Data(buffer.readableBytesView))
     }
 
-    static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
-        guard !data.isEmpty, (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
-            throw DomainError.malformedBody("The request body is not valid JSON")
-        }
+    public static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
+        guard !data.isEmpty else { throw DomainError.malformedBody("The request body is not valid JSON") }
         do {
             return try WireFormat.makeDecoder().decode(type, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty && !Self.isJSON(data) {
+            // Only a failed body is parsed again, to tell unparseable JSON from a value that refused itself.
+            throw DomainError.malformedBody("The request body is not valid JSON")
         } catch let error as DecodingError {
-            throw DomainError.invalid([self.problem(for: error)])
+            throw DomainError.invalid([Self.problem(for: error)])
         }
+    }
+
+    private static func isJSON(_ data: Data) -> Bool {
+        (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil
     }
 
     static func problem(for error: DecodingError) -> FieldProblem {
