@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Models
+import NIOEmbedded
 import Synchronization
 import Testing
 
@@ -163,28 +164,38 @@ struct RoleRecheckTests {
         #expect(shared.role == .editor)
     }
 
-    @Test func anAuthFrameRenewsTheTokenButNotALostAccess() async throws {
-        let gateway = self.gateway(acceptingTokensOf: self.editor)
+    /// The editor's live connection, opened on the session as a route read it (editor) before anything below changed.
+    private func withEditorConnection(
+        through gateway: CollaborationGateway, tokenExpiry: Date = .distantFuture, _ body: (LiveConnection) async throws -> Void
+    ) async throws {
         var asTheRouteSawIt = self.session
         asTheRouteSawIt.role = .editor
-        let connection = try await gateway.connect(
-            to: asTheRouteSawIt, identity: RealtimeIdentity(user: self.editor, expiresAt: .now), transport: .webSocket, since: nil
-        )
-        // Removed without the hub hearing of it (this store publishes nowhere), as when the re-check is still queued.
-        try await self.participants.remove(userID: self.editor.id, sessionID: self.session.id, by: self.host)
-        let auth = try ClientMessage.decode(Data(#"{"type": "auth", "token": "renewed"}"#.utf8))
-        _ = try? await gateway.perform(auth, from: .connection(connection))
-        #expect(connection.subscriber.tokenExpiry == .distantFuture)
-        #expect(connection.subscriber.closeReason == .accessLost)
+        try await gateway.withLiveConnection(
+            to: asTheRouteSawIt, identity: RealtimeIdentity(user: self.editor, expiresAt: tokenExpiry), transport: .webSocket, since: nil,
+            channel: EmbeddedChannel(), body)
+    }
+
+    @Test func anAuthFrameRenewsTheTokenButNotALostAccess() async throws {
+        let gateway = self.gateway(acceptingTokensOf: self.editor)
+        try await self.withEditorConnection(through: gateway, tokenExpiry: .now) { connection in
+            // Removed without the hub hearing of it (this store publishes nowhere), as when the re-check is still queued.
+            try await self.participants.remove(userID: self.editor.id, sessionID: self.session.id, by: self.host)
+            let auth = try ClientMessage.decode(Data(#"{"type": "auth", "token": "renewed"}"#.utf8))
+            _ = try? await gateway.perform(auth, from: .connection(connection))
+            #expect(connection.subscriber.tokenExpiry == .distantFuture)
+            #expect(connection.subscriber.closeReason == .accessLost)
+        }
+        #expect(self.hub.statistics().connections.total == 0)
     }
 
     @Test func aLiveConnectionsFramesAreAuthorizedByItsCachedRole() async throws {
         let gateway = self.gateway(acceptingTokensOf: self.editor)
-        var asTheRouteSawIt = self.session
-        asTheRouteSawIt.role = .editor
-        let connection = try await gateway.connect(
-            to: asTheRouteSawIt, identity: RealtimeIdentity(user: self.editor, expiresAt: .distantFuture), transport: .webSocket, since: nil
-        )
+        try await self.withEditorConnection(through: gateway) { connection in
+            try await self.performFramesCountingReads(on: connection, through: gateway)
+        }
+    }
+
+    private func performFramesCountingReads(on connection: LiveConnection, through gateway: CollaborationGateway) async throws {
         let readsAfterConnecting = self.held.reads
         let frames = [
             #"{"type": "chat_message", "content": "hello", "ref": 1}"#,
@@ -209,14 +220,9 @@ struct RoleRecheckTests {
 
     @Test func aConnectionOpenedAfterARemovalItsRouteDidNotSeeIsRefused() async throws {
         let gateway = self.gateway()
-        // The route read the session (editor) before the removal committed.
-        var asTheRouteSawIt = self.session
-        asTheRouteSawIt.role = .editor
         try await self.participants.remove(userID: self.editor.id, sessionID: self.session.id, by: self.host)
         await #expect(throws: DomainError.notFound("Session not found")) {
-            _ = try await gateway.connect(
-                to: asTheRouteSawIt, identity: RealtimeIdentity(user: self.editor, expiresAt: .distantFuture), transport: .webSocket, since: nil
-            )
+            try await self.withEditorConnection(through: gateway) { _ in Issue.record("the connection opened") }
         }
         #expect(self.hub.statistics().connections.total == 0)
     }

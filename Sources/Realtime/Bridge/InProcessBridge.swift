@@ -19,6 +19,10 @@ public final class InProcessBridge: HubBridge {
         self.continuation.yield(.accessChanged(change))
     }
 
+    public func broadcast(_ signal: EphemeralSignal) {
+        self.continuation.yield(.ephemeral(signal))
+    }
+
     public func finish() {
         self.continuation.finish()
     }

@@ -23,6 +23,54 @@ extension CollaborationGateway {
         }
     }
 
+    /// What to do after one inbound frame of a live connection.
+    enum InboundOutcome {
+        case reply(OutboundFrame)
+        /// The connection kept flooding while refused: its subscription is closed (1008).
+        case closedForFlooding
+    }
+
+    /// A connection's share of its user's frame budget, for `receive`.
+    func floodControl(for connection: LiveConnection) -> FloodControl {
+        FloodControl(budget: self.hub.frameBudget, userID: connection.user.id, burst: self.limits.framesPerSecond * 2)
+    }
+
+    /// Takes one inbound frame of a live connection: flood control, the size limit, presence, decoding and the action.
+    /// Every refusal is an `error` frame carrying the `ref` it could read; nothing is stored or broadcast then.
+    func receive(_ data: Data, on connection: LiveConnection, flood: inout FloodControl) async -> InboundOutcome {
+        switch flood.admit() {
+        case .allowed:
+            return .reply(await self.answer(data, from: connection))
+        case .refused:
+            self.hub.counters.add(.rateLimited)
+            return .reply(.error(code: .rateLimited, message: "Too many messages; slow down", sessionID: connection.sessionID))
+        case .abusive:
+            self.hub.counters.add(.floodCloses)
+            connection.subscriber.close(.flooding)
+            return .closedForFlooding
+        }
+    }
+
+    private func answer(_ data: Data, from connection: LiveConnection) async -> OutboundFrame {
+        guard data.count <= self.limits.maxMessageBytes else {
+            return .error(.payloadTooLarge(limitBytes: self.limits.maxMessageBytes), sessionID: connection.sessionID)
+        }
+        await self.noteActivity(of: connection)
+        let decoded: ClientMessage
+        do {
+            decoded = try ClientMessage.decode(data)
+        } catch {
+            return .error(error.error, ref: error.ref, sessionID: connection.sessionID)
+        }
+        do {
+            return try await self.perform(decoded, from: .connection(connection))
+        } catch let error as DomainError {
+            return .error(error, ref: decoded.ref, sessionID: connection.sessionID)
+        } catch {
+            return .error(code: .internalError, message: "The message could not be processed", ref: decoded.ref, sessionID: connection.sessionID)
+        }
+    }
+
     /// Performs a client message and returns its answer (`ack` with the stored event id, or `pong`); refusals throw
     /// `DomainError` (PERMISSION_DENIED, VALIDATION_FAILED ...), and nothing is stored or broadcast then.
     func perform(_ message: ClientMessage, from sender: Sender) async throws -> OutboundFrame {
@@ -57,11 +105,11 @@ extension CollaborationGateway {
         case .directMessage(let draft):
             return try await self.messages.sendDirect(draft, in: self.access(of: sender, for: .contribute), by: user).eventID
         case .cursor(let cursor):
-            try await self.share(cursor.json, as: "cursor_update", key: "cursor", from: sender) { $0.cursor = cursor.json }
+            try await self.share(cursor.json, as: .cursorUpdate, key: "cursor", from: sender) { $0.cursor = cursor.json }
         case .viewport(let viewport):
-            try await self.share(viewport.json, as: "viewport_update", key: "viewport", from: sender) { $0.viewport = viewport.json }
+            try await self.share(viewport.json, as: .viewportUpdate, key: "viewport", from: sender) { $0.viewport = viewport.json }
         case .presence(let status):
-            try await self.share(.string(status.rawValue), as: "presence_update", key: "status", from: sender) { $0.status = status }
+            try await self.share(.string(status.rawValue), as: .presenceUpdate, key: "status", from: sender) { $0.status = status }
         case .auth(let token):
             guard case .connection(let connection) = sender else {
                 throw DomainError.rejectedMessage(errorCode: .validationFailed, "auth renews a WebSocket connection's token; REST calls send theirs")
@@ -89,25 +137,25 @@ extension CollaborationGateway {
     /// Records and broadcasts an ephemeral change (cursor, viewport, status) of the sender's presence. Cursor and
     /// viewport go to everyone but the sender; a lagging subscriber gets only the newest of each per user.
     private func share(
-        _ value: JSONValue, as type: String, key: String, from sender: Sender, change: (inout PresenceEntry) -> Void
+        _ value: JSONValue, as kind: EphemeralSignal.Kind, key: String, from sender: Sender, change: (inout PresenceEntry) -> Void
     ) async throws {
         let (user, sessionID) = (sender.user, sender.sessionID)
         if case .request = sender { _ = try await self.sessions.authorize(.observe, sessionID: sessionID, user: user) }
         if let returned = self.hub.presence.touch(sessionID: sessionID, userID: user.id, change: change) {
             try await self.hub.announceArrival(sessionID: sessionID, userID: user.id, user: returned.json)
         }
-        let frame = OutboundFrame.ephemeral(
-            type,
+        let signal = EphemeralSignal(
             sessionID: sessionID,
+            kind: kind,
             fields: ["user_id": .string(user.id), key: value],
-            excluding: key == "status" ? nil : user.id,
+            excludedUserID: kind == .presenceUpdate ? nil : user.id,
             coalescingKey: "\(key):\(user.id)"
         )
-        self.hub.deliver(frame, toSessionID: sessionID)
+        self.hub.bridge.broadcast(signal)
     }
 
     /// Any message from a connection counts as presence: a user whose entry went stale is announced again.
-    func noteActivity(of connection: LiveConnection) async {
+    private func noteActivity(of connection: LiveConnection) async {
         if let returned = self.hub.presence.touch(sessionID: connection.sessionID, userID: connection.user.id) {
             try? await self.hub.announceArrival(sessionID: connection.sessionID, userID: connection.user.id, user: returned.json)
         }

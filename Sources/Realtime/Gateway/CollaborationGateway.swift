@@ -29,13 +29,51 @@ public struct CollaborationGateway: Sendable {
 
     var limits: RealtimeLimits { self.hub.limits }
 
-    /// Opens a subscription to a session the user may see (as `SessionService.session(id:for:)` answered it; that
-    /// throws `DomainError.notFound` for one that does not exist or is hidden).
+    /// WS_MAX_MESSAGE_BYTES: the largest client message either transport takes.
+    var maxMessageBytes: Int { self.limits.maxMessageBytes }
+
+    /// The session a live connection asks for, as the user may see it; `DomainError.notFound` when they may not.
+    func session(id: String, for identity: RealtimeIdentity) async throws -> CodingSession {
+        try await self.sessions.session(id: id, for: identity.user)
+    }
+
+    /// Throws `.tooManyConnections` when the user may not open another live connection (checked again, atomically,
+    /// when it subscribes).
+    func requireRoomForAnotherConnection(of identity: RealtimeIdentity) throws(DomainError) {
+        guard self.hub.hasRoomForAnotherConnection(of: identity.user.id) else {
+            throw .tooManyConnections(limit: self.limits.maxConnectionsPerUser)
+        }
+    }
+
+    /// Opens a live connection to a session the user may see, runs `serve` (the transport's reading and writing) with
+    /// it, and on every way out ends the subscription and the user's presence (`user_left` for their last
+    /// connection). A connection whose client stalls after the hub closed it is cut off from `channel`.
     ///
+    /// Throws before `serve` runs when the connection cannot open: `DomainError.notFound` (the session went away, or
+    /// the user's access), `.tooManyConnections`, or a store failure.
+    func withLiveConnection<Result>(
+        to session: CodingSession, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?, channel: any Channel,
+        _ serve: (LiveConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await self.connect(to: session, identity: identity, transport: transport, since: since)
+        do {
+            let result = try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+                group.addTask { await self.cutOffWhenStalled(connection, channel: channel) }
+                defer { group.cancelAll() }
+                return try await serve(connection)
+            }
+            await self.release(connection.subscriber)
+            return result
+        } catch {
+            await self.release(connection.subscriber)
+            throw error
+        }
+    }
+
     /// The subscriber joins the room before the newest id is read, so an event committed meanwhile is either at or
     /// below that id (replayable) or queued live: nothing falls between. Its role is read again once it is in the
     /// room: a removal committed between the route's check and the join would otherwise leave it connected.
-    func connect(
+    private func connect(
         to session: CodingSession, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?
     ) async throws
         -> LiveConnection
@@ -69,15 +107,15 @@ public struct CollaborationGateway: Sendable {
         }
     }
 
-    /// Ends a subscription; the user's last connection announces user_left.
-    func disconnect(_ connection: LiveConnection) async {
-        await self.release(connection.subscriber)
-    }
-
     private func release(_ subscriber: Subscriber) async {
         self.hub.unsubscribe(subscriber)
         if self.hub.presence.detach(sessionID: subscriber.sessionID, userID: subscriber.user.id, connectionID: subscriber.id) {
-            try? await self.hub.announceDeparture(sessionID: subscriber.sessionID, userID: subscriber.user.id)
+            do {
+                try await self.hub.announceDeparture(sessionID: subscriber.sessionID, userID: subscriber.user.id)
+            } catch {
+                // The connection is gone either way; its participant record stays active until the next arrival.
+                self.hub.logger.warning("recording a departure failed", metadata: ["error": .string(String(reflecting: error))])
+            }
         }
     }
 
@@ -87,11 +125,19 @@ public struct CollaborationGateway: Sendable {
     /// Once the hub closed the subscription, gives the transport a grace period to say so, then closes the
     /// connection: a stalled client blocks the write of its own close frame, and must not hold a connection forever.
     /// Cancelled when the transport finished by itself.
-    func cutOffWhenStalled(_ connection: LiveConnection, channel: any Channel) async {
+    private func cutOffWhenStalled(_ connection: LiveConnection, channel: any Channel) async {
         await connection.subscriber.waitUntilClosed()
         try? await Task.sleep(for: Self.closeGracePeriod)
         guard !Task.isCancelled else { return }
         channel.close(promise: nil)
+    }
+
+    /// Who is present in a session the user may see (status, cursor, viewport), or with `file` who is looking at it.
+    func presence(sessionID: String, for user: User, viewing file: String?) async throws -> [JSONValue] {
+        let session = try await self.sessions.authorize(.observe, sessionID: sessionID, user: user)
+        let users = self.hub.presence.users(sessionID: session.id)
+        guard let file else { return users.map(\.json) }
+        return users.filter { $0.isViewing(file: file) }.map(\.json)
     }
 
     /// Writes `connected`, then the missed durable events from the log, into `sink` from this task; then hands the

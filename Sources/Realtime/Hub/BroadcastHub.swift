@@ -9,8 +9,9 @@ import Synchronization
 /// One per node: a room per session, fan-out of encoded frames to bounded subscriber queues, presence, and the
 /// background work (token expiry, SSE heartbeats, stale presence, access re-checks).
 ///
-/// Durable events come from the bridge in commit order; ephemeral ones (cursor, viewport, status) straight from the
-/// gateway. Publishing never waits for a subscriber: a slow one only grows its own bounded queue.
+/// Everything it fans out comes from the bridge: durable events in commit order, and ephemeral signals (cursor,
+/// viewport, status) that may come from any node. Publishing never waits for a subscriber: a slow one only grows its
+/// own bounded queue.
 public final class BroadcastHub: Service, Sendable {
     let bridge: any HubBridge
     let sessions: SessionService
@@ -133,6 +134,7 @@ public final class BroadcastHub: Service, Sendable {
                         self.suspendRoleIfChanged(by: event)
                         self.deliver(OutboundFrame(event: event), toSessionID: event.sessionID)
                     case .accessChanged(let change): changed.yield(change)
+                    case .ephemeral(let signal): self.deliver(signal.frame, toSessionID: signal.sessionID)
                     }
                 }
                 changed.finish()
@@ -269,13 +271,13 @@ public final class BroadcastHub: Service, Sendable {
     /// publishes it), live only for anyone else, so passers-by of a public session leave nothing in its log.
     func announceArrival(sessionID: String, userID: String, user: JSONValue) async throws {
         guard try await self.participants.recordJoin(sessionID: sessionID, userID: userID, user: user) == nil else { return }
-        self.deliver(.ephemeral("user_joined", sessionID: sessionID, fields: ["user": user]), toSessionID: sessionID)
+        self.bridge.broadcast(EphemeralSignal(sessionID: sessionID, kind: .userJoined, fields: ["user": user]))
     }
 
     /// `user_left` for a user's last connection, logged or live as `announceArrival` decides.
     func announceDeparture(sessionID: String, userID: String) async throws {
         guard try await self.participants.recordLeave(sessionID: sessionID, userID: userID) == nil else { return }
-        self.deliver(.ephemeral("user_left", sessionID: sessionID, fields: ["user_id": .string(userID)]), toSessionID: sessionID)
+        self.bridge.broadcast(EphemeralSignal(sessionID: sessionID, kind: .userLeft, fields: ["user_id": .string(userID)]))
     }
 
     public func statistics() -> HubStatistics {

@@ -155,8 +155,9 @@ final class Subscriber: Sendable {
         self.state.withLock { state in state.entries.isEmpty ? nil : Self.claimDrain(&state) }
     }
 
-    /// Writes everything queued into the sink (on its event loop) and returns what it wrote. A connection over its
-    /// high-water mark is left alone: its queue grows until it drains or overflows (a slow consumer).
+    /// Writes everything queued into the sink and returns what it wrote; runs on the sink's event loop, as the hub
+    /// schedules it. A connection over its high-water mark is left alone: its queue grows until it drains or
+    /// overflows (a slow consumer).
     func drain() -> [Outgoing] {
         let (sink, items) = self.state.withLock { state -> ((any DirectSink)?, [Outgoing]) in
             state.drainScheduled = false
@@ -170,6 +171,8 @@ final class Subscriber: Sendable {
             return (sink, items)
         }
         guard let sink, !items.isEmpty else { return [] }
+        // Writing outside the channel's loop would reorder frames against the transport's own writes.
+        sink.eventLoop.preconditionInEventLoop()
         sink.write(items, promise: nil)
         return items
     }

@@ -30,11 +30,9 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
     @Sendable func stream(_ request: Request, context: Context) async throws -> Response {
         let identity = try await self.gateway.identify(request)
         let since = try self.gateway.resumePoint(of: request)
-        let session = try await self.gateway.sessions.session(id: try context.parameters.require("session_id"), for: identity.user)
+        let session = try await self.gateway.session(id: try context.parameters.require("session_id"), for: identity)
         // 429 while it can still be said in HTTP; a race past it is refused in the stream below.
-        guard self.gateway.hub.hasRoomForAnotherConnection(of: identity.user.id) else {
-            throw DomainError.tooManyConnections(limit: self.gateway.limits.maxConnectionsPerUser)
-        }
+        try self.gateway.requireRoomForAnotherConnection(of: identity)
         let gateway = self.gateway
         let channel = context.channel
         let headers: HTTPFields = [
@@ -44,29 +42,25 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "retry: \(Self.retryMilliseconds)\n\n"))
-                let connection: LiveConnection
                 do {
-                    connection = try await gateway.connect(to: session, identity: identity, transport: .sse, since: since)
+                    try await gateway.withLiveConnection(to: session, identity: identity, transport: .sse, since: since, channel: channel) {
+                        connection in
+                        do {
+                            let reason = try await gateway.pump(connection, into: SSESink(channel: channel))
+                            if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
+                            try await writer.finish(nil)
+                        } catch {
+                            // The client went away mid-write: nothing more to send.
+                        }
+                    }
                 } catch {
-                    // The session deleted in the moment since the check above, or the store failed.
+                    // Refused as it opened: the session deleted in the moment since the check above, or the store failed.
                     let refusal =
                         (error as? DomainError).map { OutboundFrame.error($0, sessionID: session.id) }
                         ?? .error(code: .internalError, message: "Could not join the session", sessionID: session.id)
                     try await writer.write(refusal.sse)
-                    return try await writer.finish(nil)
+                    try await writer.finish(nil)
                 }
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await gateway.cutOffWhenStalled(connection, channel: channel) }
-                    do {
-                        let reason = try await gateway.pump(connection, into: SSESink(channel: channel))
-                        if let farewell = Self.farewell(for: reason, sessionID: connection.sessionID) { try await writer.write(farewell.sse) }
-                        try await writer.finish(nil)
-                    } catch {
-                        // The client went away mid-write: nothing more to send.
-                    }
-                    group.cancelAll()
-                }
-                await gateway.disconnect(connection)
             })
     }
 
@@ -74,7 +68,7 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
     @Sendable func act(_ request: Request, context: Context) async throws -> EditedResponse<OutboundFrame> {
         let user = try context.requireIdentity()
         let sessionID = try context.parameters.require("session_id")
-        let limit = self.gateway.limits.maxMessageBytes
+        let limit = self.gateway.maxMessageBytes
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limit)
@@ -94,13 +88,10 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
 
     /// Who is here (present users with status, cursor, viewport), or with `?file=` who is looking at that file.
     @Sendable func presence(_ request: Request, context: Context) async throws -> PresencePage {
-        let user = try context.requireIdentity()
-        let session = try await self.gateway.sessions.authorize(.observe, sessionID: try context.parameters.require("session_id"), user: user)
-        var users = self.gateway.hub.presence.users(sessionID: session.id)
-        if let file = request.uri.queryParameters.get("file") {
-            users = users.filter { $0.isViewing(file: file) }
-        }
-        return PresencePage(users: users.map(\.json))
+        let users = try await self.gateway.presence(
+            sessionID: try context.parameters.require("session_id"), for: try context.requireIdentity(),
+            viewing: request.uri.queryParameters.get("file"))
+        return PresencePage(users: users)
     }
 
     /// How long a client waits before reconnecting, sent first on every stream.

@@ -39,82 +39,53 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         } catch {
             return await Self.refuse(outbound, .error(error, sessionID: sessionID), close: 1008)
         }
-        let connection: LiveConnection
-        do {
-            let session = try await self.gateway.sessions.session(id: sessionID, for: identity.user)
-            connection = try await self.gateway.connect(to: session, identity: identity, transport: .webSocket, since: since)
-        } catch DomainError.notFound {
-            return await Self.refuse(outbound, .error(code: .notFound, message: "Session not found", sessionID: sessionID), close: 4404)
-        } catch DomainError.tooManyConnections(let limit) {
-            return await Self.refuse(outbound, .error(.tooManyConnections(limit: limit), sessionID: sessionID), close: 1008)
-        } catch {
-            context.logger.error("opening a WebSocket subscription failed", metadata: ["error": .string(String(reflecting: error))])
-            return await Self.refuse(outbound, .error(code: .internalError, message: "Could not join the session", sessionID: sessionID), close: 1011)
-        }
-
         var logger = context.logger
         logger[metadataKey: "session_id"] = .string(sessionID)
         logger[metadataKey: "user_id"] = .string(identity.user.id)
-        logger.info("websocket opened", metadata: ["since": .string(since.map(String.init) ?? "none")])
-        let reason = await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.read(inbound, replyingTo: outbound, for: connection) }
-            group.addTask { await self.gateway.cutOffWhenStalled(connection, channel: context.requestContext.channel) }
-            let reason = try? await self.gateway.pump(connection, into: WebSocketSink(channel: context.requestContext.channel))
-            if let reason { await Self.close(outbound, for: reason, sessionID: sessionID) }
-            group.cancelAll()
-            return reason
+        let channel = context.requestContext.channel
+        do {
+            let session = try await self.gateway.session(id: sessionID, for: identity)
+            // Serving throws nothing: whatever is thrown here refused the connection before it opened.
+            try await self.gateway.withLiveConnection(to: session, identity: identity, transport: .webSocket, since: since, channel: channel) {
+                connection in
+                logger.info("websocket opened", metadata: ["since": .string(since.map(String.init) ?? "none")])
+                let reason = await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await self.read(inbound, replyingTo: outbound, for: connection) }
+                    let reason = try? await self.gateway.pump(connection, into: WebSocketSink(channel: channel))
+                    if let reason { await Self.close(outbound, for: reason, sessionID: sessionID) }
+                    group.cancelAll()
+                    return reason
+                }
+                logger.info("websocket closed", metadata: ["reason": .string(reason.map { "\($0)" } ?? "write failed")])
+            }
+        } catch DomainError.notFound {
+            await Self.refuse(outbound, .error(code: .notFound, message: "Session not found", sessionID: sessionID), close: 4404)
+        } catch DomainError.tooManyConnections(let limit) {
+            await Self.refuse(outbound, .error(.tooManyConnections(limit: limit), sessionID: sessionID), close: 1008)
+        } catch {
+            logger.error("opening a WebSocket subscription failed", metadata: ["error": .string(String(reflecting: error))])
+            await Self.refuse(outbound, .error(code: .internalError, message: "Could not join the session", sessionID: sessionID), close: 1011)
         }
-        await self.gateway.disconnect(connection)
-        logger.info("websocket closed", metadata: ["reason": .string(reason.map { "\($0)" } ?? "write failed")])
     }
 
     /// Answers every inbound message in order; returns when the client closes, ending the subscription.
     private func read(_ inbound: WebSocketInboundStream, replyingTo outbound: WebSocketOutboundWriter, for connection: LiveConnection) async {
-        var flood = FloodControl(budget: self.gateway.hub.frameBudget, userID: connection.user.id, burst: self.gateway.limits.framesPerSecond * 2)
+        var flood = self.gateway.floodControl(for: connection)
         defer { connection.subscriber.close(.clientGone) }
         do {
             for try await message in inbound.messages(maxSize: RealtimeLimits.transportFrameLimit) {
-                switch flood.admit() {
-                case .allowed:
-                    let reply = await self.answer(message, from: connection)
-                    try await Self.send(reply, to: outbound)
-                case .refused:
-                    self.gateway.hub.counters.add(.rateLimited)
-                    let reply = OutboundFrame.error(code: .rateLimited, message: "Too many messages; slow down", sessionID: connection.sessionID)
-                    try await Self.send(reply, to: outbound)
-                case .abusive:
-                    self.gateway.hub.counters.add(.floodCloses)
-                    connection.subscriber.close(.flooding)
-                    return
+                let data: Data
+                switch message {
+                case .text(let text): data = Data(text.utf8)
+                case .binary(let buffer): data = Data(buffer.readableBytesView)
+                }
+                switch await self.gateway.receive(data, on: connection, flood: &flood) {
+                case .reply(let frame): try await Self.send(frame, to: outbound)
+                case .closedForFlooding: return
                 }
             }
         } catch {
             // The socket failed or closed; the deferred close ends the subscription either way.
-        }
-    }
-
-    private func answer(_ message: WebSocketMessage, from connection: LiveConnection) async -> OutboundFrame {
-        let data: Data
-        switch message {
-        case .text(let text): data = Data(text.utf8)
-        case .binary(let buffer): data = Data(buffer.readableBytesView)
-        }
-        guard data.count <= self.gateway.limits.maxMessageBytes else {
-            return .error(.payloadTooLarge(limitBytes: self.gateway.limits.maxMessageBytes), sessionID: connection.sessionID)
-        }
-        await self.gateway.noteActivity(of: connection)
-        let decoded: ClientMessage
-        do {
-            decoded = try ClientMessage.decode(data)
-        } catch {
-            return .error(error.error, ref: error.ref, sessionID: connection.sessionID)
-        }
-        do {
-            return try await self.gateway.perform(decoded, from: .connection(connection))
-        } catch let error as DomainError {
-            return .error(error, ref: decoded.ref, sessionID: connection.sessionID)
-        } catch {
-            return .error(code: .internalError, message: "The message could not be processed", ref: decoded.ref, sessionID: connection.sessionID)
         }
     }
 
