@@ -33,9 +33,8 @@ struct HTTPFoundationTests {
             #expect(unsafe.headers["x-request-id"] != "has spaces and \"quotes\"")
             let problem = try client.post("/api/auth/login", json: ["username": "x", "password": "y"], headers: ["X-Request-ID": "login-attempt-7"])
             #expect(problem.json?["request_id"] as? String == "login-attempt-7")
-            try await Task.sleep(for: .milliseconds(100))
-            let line = server.log.split(separator: "\n").first { $0.contains("login-attempt-7") }
-            let entry = try #require(line.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            let line = try await eventually { server.log.split(separator: "\n").first { $0.contains("login-attempt-7") } }
+            let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             #expect(entry["status"] as? String == "401")
             #expect(entry["path"] as? String == "/api/auth/login")
         }

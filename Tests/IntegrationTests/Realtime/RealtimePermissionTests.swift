@@ -73,8 +73,10 @@ extension RealtimeIntegration {
                 )
                 _ = try await viaHeader.next(type: "connected")
                 await viaHeader.close()
-                try await Task.sleep(for: .milliseconds(200))
-                let lines = server.log.split(separator: "\n").filter { $0.contains("\"request_id\":\"ws-upgrade-9\"") }
+                let lines = try await eventually {
+                    let lines = server.log.split(separator: "\n").filter { $0.contains("\"request_id\":\"ws-upgrade-9\"") }
+                    return lines.contains { $0.contains("websocket closed") } ? lines : nil
+                }
                 #expect(lines.contains { $0.contains("\"message\":\"request\"") && $0.contains("\"status\":\"101\"") }, "\(lines)")
                 #expect(lines.contains { $0.contains("websocket opened") })
                 #expect(lines.contains { $0.contains("websocket closed") })

@@ -68,8 +68,7 @@ extension RealtimeIntegration {
                 // EventSource cannot set headers: the token may come in the query.
                 let stream = SSEStream(url: client.baseURL + "/api/sessions/\(room.sessionID)/stream?token=\(room.viewer.accessToken)")
                 _ = try await stream.next(event: "connected")
-                try await Task.sleep(for: .milliseconds(2500))
-                #expect(stream.text.contains(": heartbeat\n\n"))
+                _ = try await eventually { stream.text.contains(": heartbeat\n\n") ? true : nil }
                 stream.close()
             }
         }
