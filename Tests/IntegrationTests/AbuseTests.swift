@@ -11,9 +11,9 @@ struct AbuseTests {
 
     @Test func aReconnectLoopIsRefusedAfterTheRateAndPassersByLeaveNoLog() async throws {
         try await withServer(environment: ["CONNECTS_PER_MINUTE": "100"]) { server, client in
-            let host = try client.registerAndLogin(prefix: "host")
-            let sessionID = try client.createSession(as: host, ["visibility": "public"])
-            let passerBy = try client.registerAndLogin(prefix: "passer")
+            let host = try await client.registerAndLogin(prefix: "host")
+            let sessionID = try await client.createSession(as: host, ["visibility": "public"])
+            let passerBy = try await client.registerAndLogin(prefix: "passer")
             var upgraded = 0
             var refused = 0
             for _ in 0..<2_000 {
@@ -29,8 +29,8 @@ struct AbuseTests {
             #expect((100...400).contains(upgraded), "\(upgraded) upgraded")
             #expect(refused == 2_000 - upgraded)
             // SSE opens count against the same rate.
-            #expect(try client.get("/api/sessions/\(sessionID)/stream", headers: passerBy.bearer).status == 429)
-            let log = try client.collectPages("/api/sessions/\(sessionID)/events", limit: 200, headers: host.bearer).items
+            #expect(try await client.get("/api/sessions/\(sessionID)/stream", headers: passerBy.bearer).status == 429)
+            let log = try await client.collectPages("/api/sessions/\(sessionID)/events", limit: 200, headers: host.bearer).items
             #expect(!log.contains { ($0["actor_id"] as? String) == passerBy.id }, "\(log.count) events")
             #expect(log.count < 10)
         }
@@ -38,7 +38,7 @@ struct AbuseTests {
 
     @Test func aUserHoldsAtMostTheirConnectionCap() async throws {
         try await withServer(environment: ["MAX_CONNECTIONS_PER_USER": "2"]) { server, client in
-            let room = try client.makeRoom()
+            let room = try await client.makeRoom()
             let (first, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
             let stream = client.stream(room.sessionID, as: room.editor)
             _ = try await stream.next(event: "connected")
@@ -46,7 +46,7 @@ struct AbuseTests {
                 port: server.port, path: "/ws/session/\(room.sessionID)?token=\(room.editor.accessToken)")
             #expect(refusal.frames.first?["error_code"] as? String == "TOO_MANY_CONNECTIONS")
             #expect(refusal.closeCode == 1008)
-            let sse = try client.get("/api/sessions/\(room.sessionID)/stream", headers: room.editor.bearer)
+            let sse = try await client.get("/api/sessions/\(room.sessionID)/stream", headers: room.editor.bearer)
             #expect(sse.status == 429)
             #expect(sse.json?["error_code"] as? String == "TOO_MANY_CONNECTIONS")
             #expect(sse.headers["retry-after"] != nil)
@@ -125,39 +125,40 @@ struct AbuseTests {
                 return (connection, connection.readStatus(timeout: .seconds(5)))
             }
             #expect(held.map(\.1) == [200, 200, 200])
-            let refused = try client.get("/health")
+            let refused = try await client.get("/health")
             #expect(refused.status == 503)
             #expect(refused.json?["error_code"] as? String == "SERVER_BUSY")
             #expect(refused.headers["retry-after"] != nil)
             held.removeAll()  // closes them
-            try await eventually { try client.get("/health").status == 200 ? true : nil }
+            try await eventually { try await client.get("/health").status == 200 ? true : nil }
         }
     }
 
     @Test func loginGuessesAreThrottledPerAddressAndUsername() async throws {
         try await withServer(environment: ["LOGIN_ATTEMPTS_PER_MINUTE": "3", "TRUSTED_PROXIES": "127.0.0.1/32"]) { _, client in
-            func guess(from address: String, as username: String = "victim") throws -> HTTPResult {
-                try client.post("/api/auth/login", json: ["username": username, "password": "wrong-guess-1"], headers: ["X-Forwarded-For": address])
+            func guess(from address: String, as username: String = "victim") async throws -> HTTPResult {
+                try await client.post(
+                    "/api/auth/login", json: ["username": username, "password": "wrong-guess-1"], headers: ["X-Forwarded-For": address])
             }
-            for _ in 0..<3 { #expect(try guess(from: "203.0.113.5").status == 401) }
-            let throttled = try guess(from: "203.0.113.5")
+            for _ in 0..<3 { #expect(try await guess(from: "203.0.113.5").status == 401) }
+            let throttled = try await guess(from: "203.0.113.5")
             #expect(throttled.status == 429)
             #expect(throttled.headers["retry-after"] != nil)
             // The username the login reads is the one counted, however the form repeats the field.
             let form = "username=decoy&username=victim&password=wrong-guess-1"
-            let repeated = try client.request(
+            let repeated = try await client.request(
                 "POST", "/api/auth/login//",
                 headers: ["Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "203.0.113.5"], body: Data(form.utf8)
             )
             #expect(repeated.status == 429)
             // Another client behind the same proxy, and another username from the same client, are not held back.
-            #expect(try guess(from: "203.0.113.6").status == 401)
-            #expect(try guess(from: "203.0.113.5", as: "someone_else").status == 401)
+            #expect(try await guess(from: "203.0.113.6").status == 401)
+            #expect(try await guess(from: "203.0.113.5", as: "someone_else").status == 401)
         }
         // Without a trusted proxy, X-Forwarded-For is anyone's to forge and is not believed.
         try await withServer(environment: ["LOGIN_ATTEMPTS_PER_MINUTE": "3"]) { _, client in
-            let statuses = try (0..<4).map { index in
-                try client.post(
+            let statuses = try await (0..<4).asyncMap { index in
+                try await client.post(
                     "/api/auth/login", json: ["username": "victim", "password": "wrong-guess-1"], headers: ["X-Forwarded-For": "198.51.100.\(index)"]
                 ).status
             }

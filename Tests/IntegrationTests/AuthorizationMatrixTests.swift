@@ -15,18 +15,18 @@ struct AuthorizationMatrixTests {
 
     @Test func sessionEndpoints() async throws {
         try await withServer { _, client in
-            let host = try client.registerAndLogin(prefix: "host")
-            let editor = try client.registerAndLogin(prefix: "editor")
-            let viewer = try client.registerAndLogin(prefix: "viewer")
-            let teammate = try client.registerAndLogin(prefix: "teammate")
-            let teamAdmin = try client.registerAndLogin(prefix: "teamadmin")
-            let outsider = try client.registerAndLogin(prefix: "outsider")
-            let teamID = try #require(try client.post("/api/teams", json: ["name": "Matrix"], headers: host.bearer).json?["id"] as? String)
-            _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": teammate.id, "role": "member"], headers: host.bearer)
-            _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": teamAdmin.id, "role": "admin"], headers: host.bearer)
-            let id = try client.createSession(as: host, ["team_id": teamID, "visibility": "team"])
-            try client.invite(editor, as: "editor", to: id, by: host)
-            try client.invite(viewer, as: "viewer", to: id, by: host)
+            let host = try await client.registerAndLogin(prefix: "host")
+            let editor = try await client.registerAndLogin(prefix: "editor")
+            let viewer = try await client.registerAndLogin(prefix: "viewer")
+            let teammate = try await client.registerAndLogin(prefix: "teammate")
+            let teamAdmin = try await client.registerAndLogin(prefix: "teamadmin")
+            let outsider = try await client.registerAndLogin(prefix: "outsider")
+            let teamID = try #require(try await client.post("/api/teams", json: ["name": "Matrix"], headers: host.bearer).json?["id"] as? String)
+            _ = try await client.post("/api/teams/\(teamID)/members", json: ["user_id": teammate.id, "role": "member"], headers: host.bearer)
+            _ = try await client.post("/api/teams/\(teamID)/members", json: ["user_id": teamAdmin.id, "role": "admin"], headers: host.bearer)
+            let id = try await client.createSession(as: host, ["team_id": teamID, "visibility": "team"])
+            try await client.invite(editor, as: "editor", to: id, by: host)
+            try await client.invite(viewer, as: "viewer", to: id, by: host)
             // A team admin has no say over a team's session: like any member, they see it as a viewer.
             let actors = ["host": host, "editor": editor, "viewer": viewer, "teammate": teammate, "teamAdmin": teamAdmin, "outsider": outsider]
 
@@ -41,7 +41,7 @@ struct AuthorizationMatrixTests {
             }
             let base = "/api/sessions/\(id)"
             let hostMessage = try #require(
-                try client.post("\(base)/messages", json: ["content": "by the host"], headers: host.bearer).json?["id"] as? String)
+                try await client.post("\(base)/messages", json: ["content": "by the host"], headers: host.bearer).json?["id"] as? String)
             let table: [Expectation] = [
                 Expectation(method: "GET", path: base, body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "\(base)/history", body: nil, statuses: all(200)),
@@ -83,7 +83,7 @@ struct AuthorizationMatrixTests {
                 for (name, expected) in expectation.statuses.sorted(by: { $0.key < $1.key }) {
                     let actor = try #require(actors[name])
                     let body = expectation.body.map(CurlClient.encode)
-                    let response = try client.request(
+                    let response = try await client.request(
                         expectation.method, expectation.path,
                         headers: actor.bearer.merging(["Content-Type": "application/json"]) { $1 }, body: body
                     )
@@ -92,43 +92,46 @@ struct AuthorizationMatrixTests {
             }
             // Inviting, with a fresh invitee each time so only the caller's role decides.
             for (name, expected) in hostOnly(201) {
-                let invitee = try client.registerAndLogin(prefix: "invitee")
+                let invitee = try await client.registerAndLogin(prefix: "invitee")
                 let actor = try #require(actors[name])
-                let response = try client.post("\(base)/participants", json: ["user_id": invitee.id, "role": "viewer"], headers: actor.bearer)
+                let response = try await client.post("\(base)/participants", json: ["user_id": invitee.id, "role": "viewer"], headers: actor.bearer)
                 #expect(response.status == expected, "\(name) invites")
             }
             // Deleting a message of the editor's, a fresh one each time: its author and the host may.
             for (name, expected) in hostOnly(204).merging(["editor": 204], uniquingKeysWith: { $1 }) {
                 let message = try #require(
-                    try client.post("\(base)/messages", json: ["content": "mine"], headers: editor.bearer).json?["id"] as? String)
+                    try await client.post("\(base)/messages", json: ["content": "mine"], headers: editor.bearer).json?["id"] as? String)
                 let actor = try #require(actors[name])
-                #expect(try client.request("DELETE", "\(base)/messages/\(message)", headers: actor.bearer).status == expected, "\(name) deletes")
+                #expect(
+                    try await client.request("DELETE", "\(base)/messages/\(message)", headers: actor.bearer).status == expected, "\(name) deletes")
             }
             // The listing shows the session to everyone who may see it, and hides it from the rest.
             for (name, actor) in actors {
-                let listed = try client.collectPages("/api/sessions", limit: 200, headers: actor.bearer).items.contains { $0["id"] as? String == id }
+                let listed = try await client.collectPages("/api/sessions", limit: 200, headers: actor.bearer).items.contains {
+                    $0["id"] as? String == id
+                }
                 #expect(listed == (name != "outsider"), "\(name) lists")
             }
-            #expect(try client.request("DELETE", base, headers: host.bearer).status == 204)
+            #expect(try await client.request("DELETE", base, headers: host.bearer).status == 204)
         }
     }
 
     @Test func teamEndpoints() async throws {
         try await withServer { _, client in
-            let admin = try client.registerAndLogin(prefix: "admin")
-            let member = try client.registerAndLogin(prefix: "member")
-            let teamViewer = try client.registerAndLogin(prefix: "teamviewer")
-            let outsider = try client.registerAndLogin(prefix: "outsider")
-            let teamID = try #require(try client.post("/api/teams", json: ["name": "Matrix"], headers: admin.bearer).json?["id"] as? String)
-            _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": member.id, "role": "member"], headers: admin.bearer)
-            _ = try client.post("/api/teams/\(teamID)/members", json: ["user_id": teamViewer.id, "role": "viewer"], headers: admin.bearer)
+            let admin = try await client.registerAndLogin(prefix: "admin")
+            let member = try await client.registerAndLogin(prefix: "member")
+            let teamViewer = try await client.registerAndLogin(prefix: "teamviewer")
+            let outsider = try await client.registerAndLogin(prefix: "outsider")
+            let teamID = try #require(try await client.post("/api/teams", json: ["name": "Matrix"], headers: admin.bearer).json?["id"] as? String)
+            _ = try await client.post("/api/teams/\(teamID)/members", json: ["user_id": member.id, "role": "member"], headers: admin.bearer)
+            _ = try await client.post("/api/teams/\(teamID)/members", json: ["user_id": teamViewer.id, "role": "viewer"], headers: admin.bearer)
             let actors = ["admin": admin, "member": member, "teamViewer": teamViewer, "outsider": outsider]
             func members(_ seen: Int) -> [String: Int] { ["admin": seen, "member": seen, "teamViewer": seen, "outsider": 404] }
             func adminOnly(_ allowed: Int) -> [String: Int] { ["admin": allowed, "member": 403, "teamViewer": 403, "outsider": 404] }
             let base = "/api/teams/\(teamID)"
             // An insight the member shares with the team: its author edits it, the author or a team admin deletes it.
             let insight = try #require(
-                try client.post(
+                try await client.post(
                     "/api/insights", json: ["title": "Flaky test", "content": "Retry once", "insight_type": "learning", "team_id": teamID],
                     headers: member.bearer
                 ).json?["id"] as? String
@@ -156,16 +159,16 @@ struct AuthorizationMatrixTests {
             ]
             // Adding a member, a fresh one each time so only the caller's role decides (before the team is deleted).
             for (name, expected) in adminOnly(201) {
-                let newcomer = try client.registerAndLogin(prefix: "newcomer")
+                let newcomer = try await client.registerAndLogin(prefix: "newcomer")
                 let actor = try #require(actors[name])
-                let response = try client.post("\(base)/members", json: ["user_id": newcomer.id, "role": "member"], headers: actor.bearer)
+                let response = try await client.post("\(base)/members", json: ["user_id": newcomer.id, "role": "member"], headers: actor.bearer)
                 #expect(response.status == expected, "\(name) adds a member")
             }
             for expectation in table {
                 for name in ["outsider", "teamViewer", "member", "admin"] {
                     guard let expected = expectation.statuses[name] else { continue }
                     let actor = try #require(actors[name])
-                    let response = try client.request(
+                    let response = try await client.request(
                         expectation.method, expectation.path,
                         headers: actor.bearer.merging(["Content-Type": "application/json"]) { $1 },
                         body: expectation.body.map(CurlClient.encode)

@@ -5,8 +5,8 @@ import Testing
 struct LoginTests {
     @Test func loginWithJSONFormOrEmail() async throws {
         try await withServer { _, client in
-            let account = try client.registerAndLogin()
-            let form = try client.request(
+            let account = try await client.registerAndLogin()
+            let form = try await client.request(
                 "POST",
                 "/api/auth/login",
                 headers: ["Content-Type": "application/x-www-form-urlencoded"],
@@ -16,9 +16,10 @@ struct LoginTests {
             let tokens = try #require(form.json)
             #expect(tokens["token_type"] as? String == "bearer")
             #expect(tokens["expires_in"] as? Int == 1800)
-            let byEmail = try client.post("/api/auth/login", json: ["username": "\(account.username)@example.com", "password": account.password])
+            let byEmail = try await client.post(
+                "/api/auth/login", json: ["username": "\(account.username)@example.com", "password": account.password])
             #expect(byEmail.status == 200)
-            let me = try client.get("/api/auth/me", headers: ["Authorization": "Bearer \(try #require(tokens["access_token"] as? String))"])
+            let me = try await client.get("/api/auth/me", headers: ["Authorization": "Bearer \(try #require(tokens["access_token"] as? String))"])
             #expect(me.status == 200)
             #expect(me.json?["id"] as? String == account.id)
         }
@@ -26,9 +27,9 @@ struct LoginTests {
 
     @Test func unknownUserAndWrongPasswordGetTheSameAnswer() async throws {
         try await withServer { _, client in
-            let account = try client.registerAndLogin()
-            let wrongPassword = try client.post("/api/auth/login", json: ["username": account.username, "password": "wrong-password"])
-            let unknownUser = try client.post("/api/auth/login", json: ["username": "nobody_here", "password": "wrong-password"])
+            let account = try await client.registerAndLogin()
+            let wrongPassword = try await client.post("/api/auth/login", json: ["username": account.username, "password": "wrong-password"])
+            let unknownUser = try await client.post("/api/auth/login", json: ["username": "nobody_here", "password": "wrong-password"])
             #expect(wrongPassword.status == 401)
             #expect(unknownUser.status == 401)
             var first = try #require(wrongPassword.json)
@@ -37,7 +38,7 @@ struct LoginTests {
             second["request_id"] = nil
             #expect(NSDictionary(dictionary: first) == NSDictionary(dictionary: second))
             #expect(wrongPassword.headers["www-authenticate"] == "Bearer")
-            let missing = try client.request(
+            let missing = try await client.request(
                 "POST",
                 "/api/auth/login",
                 headers: ["Content-Type": "application/x-www-form-urlencoded"],
@@ -49,30 +50,30 @@ struct LoginTests {
 
     @Test func refreshTokenWorksOnceAndReuseRevokesTheLogin() async throws {
         try await withServer { _, client in
-            let account = try client.registerAndLogin()
-            let rotated = try client.post("/api/auth/refresh", json: ["refresh_token": account.refreshToken])
+            let account = try await client.registerAndLogin()
+            let rotated = try await client.post("/api/auth/refresh", json: ["refresh_token": account.refreshToken])
             #expect(rotated.status == 200)
             let next = try #require(rotated.json?["refresh_token"] as? String)
             #expect(next != account.refreshToken)
             let newAccess = try #require(rotated.json?["access_token"] as? String)
-            #expect(try client.get("/api/auth/me", headers: ["Authorization": "Bearer \(newAccess)"]).status == 200)
+            #expect(try await client.get("/api/auth/me", headers: ["Authorization": "Bearer \(newAccess)"]).status == 200)
 
-            let reused = try client.post("/api/auth/refresh", json: ["refresh_token": account.refreshToken])
+            let reused = try await client.post("/api/auth/refresh", json: ["refresh_token": account.refreshToken])
             #expect(reused.status == 401)
             #expect(reused.json?["error_code"] as? String == "UNAUTHORIZED")
             // Reuse signals theft: the token rotated from it is revoked as well.
-            #expect(try client.post("/api/auth/refresh", json: ["refresh_token": next]).status == 401)
-            #expect(try client.post("/api/auth/refresh", json: ["refresh_token": "made-up"]).status == 401)
+            #expect(try await client.post("/api/auth/refresh", json: ["refresh_token": next]).status == 401)
+            #expect(try await client.post("/api/auth/refresh", json: ["refresh_token": "made-up"]).status == 401)
         }
     }
 
     @Test func logoutRevokesTheRefreshToken() async throws {
         try await withServer { _, client in
-            let account = try client.registerAndLogin()
-            let logout = try client.post("/api/auth/logout", json: ["refresh_token": account.refreshToken])
+            let account = try await client.registerAndLogin()
+            let logout = try await client.post("/api/auth/logout", json: ["refresh_token": account.refreshToken])
             #expect(logout.status == 204)
-            #expect(try client.post("/api/auth/refresh", json: ["refresh_token": account.refreshToken]).status == 401)
-            #expect(try client.post("/api/auth/logout", json: ["refresh_token": account.refreshToken]).status == 204)
+            #expect(try await client.post("/api/auth/refresh", json: ["refresh_token": account.refreshToken]).status == 401)
+            #expect(try await client.post("/api/auth/logout", json: ["refresh_token": account.refreshToken]).status == 204)
         }
     }
 }

@@ -6,34 +6,34 @@ import Testing
 struct PrivacyTests {
     @Test func directMessagesStayOutOfOtherUsersEventLogAndReplay() async throws {
         try await withServer { server, client in
-            let room = try client.makeRoom()
+            let room = try await client.makeRoom()
             for index in 0..<3 {
-                let sent = try client.post(
+                let sent = try await client.post(
                     "/api/sessions/\(room.sessionID)/actions",
                     json: ["type": "direct_message", "to_user_id": room.host.id, "content": "psst \(index)"], headers: room.editor.bearer
                 )
                 #expect(sent.status == 202, "\(sent.text)")
             }
-            try client.chat("for everyone", in: room.sessionID, as: room.host)
+            try await client.chat("for everyone", in: room.sessionID, as: room.host)
             let eventsPath = "/api/sessions/\(room.sessionID)/events"
 
-            let viewerLog = try client.get(eventsPath, headers: room.viewer.bearer)
+            let viewerLog = try await client.get(eventsPath, headers: room.viewer.bearer)
             #expect(!viewerLog.text.contains("psst"))
-            let onlyDirect = try client.get("\(eventsPath)?type=direct_message", headers: room.viewer.bearer)
+            let onlyDirect = try await client.get("\(eventsPath)?type=direct_message", headers: room.viewer.bearer)
             #expect((onlyDirect.json?["items"] as? [Any])?.isEmpty == true)
             // Filtered where the page is made: paging one by one, no page comes back empty with a cursor.
-            let paged = try client.collectPages(eventsPath, limit: 1, headers: room.viewer.bearer)
+            let paged = try await client.collectPages(eventsPath, limit: 1, headers: room.viewer.bearer)
             #expect(paged.pages == paged.items.count)
             #expect(paged.items.last?["type"] as? String == "chat_message")
             #expect(!paged.items.contains { $0["type"] as? String == "direct_message" })
 
             for party in [room.editor, room.host] {
-                let direct = try #require(try client.get("\(eventsPath)?type=direct_message", headers: party.bearer).json?["items"] as? [Any])
+                let direct = try #require(try await client.get("\(eventsPath)?type=direct_message", headers: party.bearer).json?["items"] as? [Any])
                 #expect(direct.count == 3)
             }
 
             // Not even counted for others: the number's rhythm would tell who writes to whom.
-            let analytics = try #require(try client.get("/api/analytics/sessions/\(room.sessionID)", headers: room.viewer.bearer).json)
+            let analytics = try #require(try await client.get("/api/analytics/sessions/\(room.sessionID)", headers: room.viewer.bearer).json)
             #expect(analytics["events"] as? Int == paged.items.count)
 
             let (socket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: 0)
@@ -45,22 +45,24 @@ struct PrivacyTests {
 
     @Test func deletedTextIsGoneFromEveryEndpointAndReplay() async throws {
         try await withServer { server, client in
-            let room = try client.makeRoom()
+            let room = try await client.makeRoom()
             let secret = "the launch code is 0000"
-            let id = try #require(try client.chat(secret, in: room.sessionID, as: room.editor)["id"] as? String)
-            let comment = try client.post(
+            let id = try #require(try await client.chat(secret, in: room.sessionID, as: room.editor)["id"] as? String)
+            let comment = try await client.post(
                 room.messagesPath,
                 json: ["type": "comment", "content": "\(secret) again", "file": "a.swift", "line": 1, "code_snippet": "let code = 0000"],
                 headers: room.editor.bearer
             )
             let commentID = try #require(comment.json?["id"] as? String)
-            #expect(try client.patch("\(room.messagesPath)/\(id)", json: ["content": "\(secret), edited"], headers: room.editor.bearer).status == 200)
-            #expect(try client.request("DELETE", "\(room.messagesPath)/\(id)", headers: room.editor.bearer).status == 204)
-            #expect(try client.request("DELETE", "\(room.messagesPath)/\(commentID)", headers: room.host.bearer).status == 204)
+            #expect(
+                try await client.patch("\(room.messagesPath)/\(id)", json: ["content": "\(secret), edited"], headers: room.editor.bearer).status
+                    == 200)
+            #expect(try await client.request("DELETE", "\(room.messagesPath)/\(id)", headers: room.editor.bearer).status == 204)
+            #expect(try await client.request("DELETE", "\(room.messagesPath)/\(commentID)", headers: room.host.bearer).status == 204)
 
             for reader in [room.viewer, room.host, room.editor] {
                 for path in ["/api/sessions/\(room.sessionID)/events?limit=200", room.messagesPath] {
-                    let text = try client.get(path, headers: reader.bearer).text
+                    let text = try await client.get(path, headers: reader.bearer).text
                     #expect(!text.contains("launch code") && !text.contains("let code"), "\(path): \(text)")
                 }
             }
@@ -74,12 +76,12 @@ struct PrivacyTests {
 
     @Test func afterAnEditOnlyTheCurrentTextIsServed() async throws {
         try await withServer { server, client in
-            let room = try client.makeRoom()
-            let id = try #require(try client.chat("first draft", in: room.sessionID, as: room.editor)["id"] as? String)
+            let room = try await client.makeRoom()
+            let id = try #require(try await client.chat("first draft", in: room.sessionID, as: room.editor)["id"] as? String)
             for text in ["second draft", "final text"] {
-                #expect(try client.patch("\(room.messagesPath)/\(id)", json: ["content": text], headers: room.editor.bearer).status == 200)
+                #expect(try await client.patch("\(room.messagesPath)/\(id)", json: ["content": text], headers: room.editor.bearer).status == 200)
             }
-            let log = try client.get("/api/sessions/\(room.sessionID)/events", headers: room.viewer.bearer)
+            let log = try await client.get("/api/sessions/\(room.sessionID)/events", headers: room.viewer.bearer)
             #expect(!log.text.contains("first draft") && !log.text.contains("second draft"), "\(log.text)")
             #expect(log.text.contains("final text"))
             let (socket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: 0)
@@ -93,7 +95,7 @@ struct PrivacyTests {
     @Test func passwordsWithControlCharactersAreRefusedAndNeverTruncated() async throws {
         try await withServer { _, client in
             for password in ["\u{0000}aaaaaaa", "a\u{0000}bbbbbbb", "tab\tin-the-middle", "line\nbreak-here"] {
-                let response = try client.post(
+                let response = try await client.post(
                     "/api/auth/register",
                     json: [
                         "email": "nul\(UUID().uuidString.prefix(6))@example.com", "username": "nul_\(UUID().uuidString.prefix(6))",
@@ -103,12 +105,12 @@ struct PrivacyTests {
                 #expect(response.status == 422, "\(password.debugDescription): \(response.text)")
                 #expect((response.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "password")
             }
-            let user = try client.registerAndLogin(password: "correct-horse-1")
+            let user = try await client.registerAndLogin(password: "correct-horse-1")
             for attempt in ["correct-horse-1\u{0000}zzzzzzz", "correct-horse-1\u{0000}", "\u{0000}"] {
-                let login = try client.post("/api/auth/login", json: ["username": user.username, "password": attempt])
+                let login = try await client.post("/api/auth/login", json: ["username": user.username, "password": attempt])
                 #expect(login.status == 401, "\(attempt.debugDescription): \(login.text)")
             }
-            let change = try client.patch(
+            let change = try await client.patch(
                 "/api/auth/me", json: ["current_password": "correct-horse-1", "new_password": "x\u{0000}yyyyyyyy"], headers: user.bearer
             )
             #expect(change.status == 422, "\(change.text)")

@@ -5,7 +5,7 @@ import Testing
 struct ProcessLifecycleTests {
     @Test func tokensAndDataSurviveARestartWithAGeneratedSecret() async throws {
         let first = try await ServerProcess()
-        let account = try first.client.registerAndLogin()
+        let account = try await first.client.registerAndLogin()
         #expect(first.log.contains("generated a key"))
         #expect(await first.stop() == 0, "SIGTERM should end the server cleanly")
         let secretFile = first.folder.appendingPathComponent("data/jwt-secret")
@@ -13,7 +13,7 @@ struct ProcessLifecycleTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
 
         try await withServer(folder: first.folder) { second, client in
-            let me = try client.get("/api/auth/me", headers: account.bearer)
+            let me = try await client.get("/api/auth/me", headers: account.bearer)
             #expect(me.status == 200)
             #expect(me.json?["username"] as? String == account.username)
             #expect(second.log.contains("using the key generated earlier"))
@@ -25,9 +25,9 @@ struct ProcessLifecycleTests {
         // The environment wins over the file: its LOG_FORMAT would stop the start.
         try "MAX_SESSIONS_PER_USER=1\nLOG_FORMAT=xml\n".write(to: folder.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
         let server = try await ServerProcess(folder: folder)
-        let owner = try server.client.registerAndLogin()
-        _ = try server.client.createSession(as: owner)
-        let second = try server.client.post("/api/sessions", json: ["type": "claude_code"], headers: owner.bearer)
+        let owner = try await server.client.registerAndLogin()
+        _ = try await server.client.createSession(as: owner)
+        let second = try await server.client.post("/api/sessions", json: ["type": "claude_code"], headers: owner.bearer)
         #expect(second.status == 409, "MAX_SESSIONS_PER_USER from .env was not applied: \(second.status)")
         server.process.interrupt()
         #expect(await server.stop() == 0, "SIGINT should end the server cleanly")

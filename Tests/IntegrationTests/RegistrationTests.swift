@@ -5,7 +5,7 @@ import Testing
 struct RegistrationTests {
     @Test func registersAndNeverReturnsTheHash() async throws {
         try await withServer { _, client in
-            let response = try client.post(
+            let response = try await client.post(
                 "/api/auth/register",
                 json: ["email": "Ada@Example.com", "username": "ada", "password": "analytical-1", "full_name": "Ada Lovelace"]
             )
@@ -24,12 +24,14 @@ struct RegistrationTests {
 
     @Test func duplicateUsernameOrEmailIsAConflict() async throws {
         try await withServer { _, client in
-            let first = try client.post("/api/auth/register", json: ["email": "bob@example.com", "username": "bob", "password": "password-1"])
+            let first = try await client.post("/api/auth/register", json: ["email": "bob@example.com", "username": "bob", "password": "password-1"])
             #expect(first.status == 201)
-            let sameName = try client.post("/api/auth/register", json: ["email": "other@example.com", "username": "BOB", "password": "password-1"])
+            let sameName = try await client.post(
+                "/api/auth/register", json: ["email": "other@example.com", "username": "BOB", "password": "password-1"])
             #expect(sameName.status == 409)
             #expect(sameName.json?["error_code"] as? String == "CONFLICT")
-            let sameEmail = try client.post("/api/auth/register", json: ["email": "BOB@example.com", "username": "bobby", "password": "password-1"])
+            let sameEmail = try await client.post(
+                "/api/auth/register", json: ["email": "BOB@example.com", "username": "bobby", "password": "password-1"])
             #expect(sameEmail.status == 409)
             #expect(sameEmail.headers["content-type"] == "application/problem+json")
         }
@@ -38,7 +40,7 @@ struct RegistrationTests {
     @Test func malformedJSONIs400AndWritesNothing() async throws {
         try await withServer { _, client in
             for body in ["{\"email\": ", "", "not json", "{\"username\": 'carol'}", "{\"a\" 1}"] {
-                let response = try client.request(
+                let response = try await client.request(
                     "POST",
                     "/api/auth/register",
                     headers: ["Content-Type": "application/json"],
@@ -50,7 +52,7 @@ struct RegistrationTests {
                 #expect(problem["type"] as? String == "about:blank")
                 #expect(problem["status"] as? Int == 400)
             }
-            try self.expectNoUsers(client)
+            try await self.expectNoUsers(client)
         }
     }
 
@@ -68,16 +70,16 @@ struct RegistrationTests {
                 (["email": "dave@example.com", "username": "dave", "password": String(repeating: "é", count: 73)], "password"),
             ]
             for (body, field) in cases {
-                let response = try client.post("/api/auth/register", json: body)
+                let response = try await client.post("/api/auth/register", json: body)
                 #expect(response.status == 422, "\(body)")
                 let problem = try #require(response.json)
                 #expect(problem["error_code"] as? String == "VALIDATION_FAILED")
                 let errors = try #require(problem["errors"] as? [[String: Any]])
                 #expect(errors.contains { $0["field"] as? String == field }, "\(body) -> \(errors)")
             }
-            let notAnObject = try client.post("/api/auth/register", json: ["dave"])
+            let notAnObject = try await client.post("/api/auth/register", json: ["dave"])
             #expect(notAnObject.status == 422)
-            try self.expectNoUsers(client)
+            try await self.expectNoUsers(client)
         }
     }
 
@@ -86,20 +88,22 @@ struct RegistrationTests {
             let huge =
                 "{\"email\": \"eve@example.com\", \"username\": \"eve\", \"password\": \"password-1\", \"full_name\": \""
                 + String(repeating: "x", count: 20 * 1024 * 1024) + "\"}"
-            let response = try client.request("POST", "/api/auth/register", headers: ["Content-Type": "application/json"], body: Data(huge.utf8))
+            let response = try await client.request(
+                "POST", "/api/auth/register", headers: ["Content-Type": "application/json"], body: Data(huge.utf8))
             #expect(response.status == 413)
             #expect(response.json?["error_code"] as? String == "MESSAGE_TOO_LARGE")
             // The server is still serving, and eve was not created.
-            #expect(try client.get("/health").status == 200)
-            let login = try client.post("/api/auth/login", json: ["username": "eve", "password": "password-1"])
+            #expect(try await client.get("/health").status == 200)
+            let login = try await client.post("/api/auth/login", json: ["username": "eve", "password": "password-1"])
             #expect(login.status == 401)
         }
     }
 
-    private func expectNoUsers(_ client: CurlClient) throws {
+    private func expectNoUsers(_ client: CurlClient) async throws {
         // Every name tried above is still free: registering it now succeeds.
         for name in ["carol", "dave"] {
-            let response = try client.post("/api/auth/register", json: ["email": "\(name)@example.com", "username": name, "password": "password-1"])
+            let response = try await client.post(
+                "/api/auth/register", json: ["email": "\(name)@example.com", "username": name, "password": "password-1"])
             #expect(response.status == 201, "\(name) was written by a refused request")
         }
     }

@@ -8,9 +8,9 @@ struct SecretMaskingTests {
 
     @Test func secretsAreMaskedBeforeTheyAreStoredOrBroadcast() async throws {
         try await withServer { server, client in
-            let room = try client.makeRoom()
+            let room = try await client.makeRoom()
             let (watcher, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
-            let posted = try client.post(
+            let posted = try await client.post(
                 room.messagesPath,
                 json: ["type": "comment", "content": "creds: \(Self.awsKey)", "file": ".env", "line": 3, "code_snippet": "password=hunter2hunter2"],
                 headers: room.editor.bearer
@@ -28,7 +28,7 @@ struct SecretMaskingTests {
             let liveText = String(decoding: try JSONSerialization.data(withJSONObject: live), as: UTF8.self)
             #expect(!liveText.contains(Self.awsKey) && liveText.contains("masked_secrets"))
             for path in ["/api/sessions/\(room.sessionID)/events", room.messagesPath] {
-                #expect(!(try client.get(path, headers: room.host.bearer).text.contains(Self.awsKey)), "\(path)")
+                #expect(!(try await client.get(path, headers: room.host.bearer).text.contains(Self.awsKey)), "\(path)")
             }
             // Over the WebSocket too, and in an edit.
             let (editor, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
@@ -36,7 +36,8 @@ struct SecretMaskingTests {
             let echoed = try await editor.next(type: "chat_message")
             #expect(echoed.messageContent == "token ghp_" + String(repeating: "*", count: 36))
             let id = try #require(comment["id"] as? String)
-            let edited = try client.patch("\(room.messagesPath)/\(id)", json: ["content": "new key \(Self.awsKey)"], headers: room.editor.bearer)
+            let edited = try await client.patch(
+                "\(room.messagesPath)/\(id)", json: ["content": "new key \(Self.awsKey)"], headers: room.editor.bearer)
             #expect(edited.json?["content"] as? String == "new key AKIA****************")
             await watcher.close()
             await editor.close()
@@ -45,18 +46,18 @@ struct SecretMaskingTests {
 
     @Test func theRejectPolicyRefusesTheWriteAndStoresNothing() async throws {
         try await withServer(environment: ["SECRET_POLICY": "reject"]) { _, client in
-            let room = try client.makeRoom()
-            let refused = try client.post(room.messagesPath, json: ["content": "use \(Self.awsKey)"], headers: room.editor.bearer)
+            let room = try await client.makeRoom()
+            let refused = try await client.post(room.messagesPath, json: ["content": "use \(Self.awsKey)"], headers: room.editor.bearer)
             #expect(refused.status == 422)
             #expect(refused.json?["error_code"] as? String == "SECRET_DETECTED")
             #expect((refused.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "content")
             #expect(!refused.text.contains(Self.awsKey))
-            #expect(try client.collectPages(room.messagesPath, limit: 10, headers: room.host.bearer).items.isEmpty)
-            let insight = try client.post(
+            #expect(try await client.collectPages(room.messagesPath, limit: 10, headers: room.host.bearer).items.isEmpty)
+            let insight = try await client.post(
                 "/api/insights", json: ["title": "keys", "content": "AWS key \(Self.awsKey)", "insight_type": "learning"], headers: room.host.bearer
             )
             #expect(insight.status == 422)
-            #expect(try client.post(room.messagesPath, json: ["content": "nothing secret here"], headers: room.editor.bearer).status == 201)
+            #expect(try await client.post(room.messagesPath, json: ["content": "nothing secret here"], headers: room.editor.bearer).status == 201)
         }
     }
 }

@@ -7,14 +7,14 @@ struct TokenTests {
 
     @Test func forgedExpiredAndForeignTokensAre401() async throws {
         try await withServer(environment: ["JWT_SECRET_KEY": Self.secret]) { _, client in
-            let account = try client.registerAndLogin()
+            let account = try await client.registerAndLogin()
             let now = Int(Date().timeIntervalSince1970)
             let valid: [String: Any] = [
                 "sub": account.id, "iat": now, "exp": now + 600, "jti": UUID().uuidString, "iss": "sessionhub", "aud": "sessionhub-api", "gen": 0,
             ]
 
             // The test can mint a token the server accepts, so the refusals below are about the token, not the harness.
-            #expect(try self.me(client, token: ForgedToken.hs256(claims: valid, secret: Self.secret)) == 200)
+            #expect(try await self.me(client, token: ForgedToken.hs256(claims: valid, secret: Self.secret)) == 200)
 
             var expired = valid
             expired["exp"] = now - 60
@@ -34,31 +34,31 @@ struct TokenTests {
                 "another credentials generation": ForgedToken.hs256(claims: valid.merging(["gen": 3]) { $1 }, secret: Self.secret),
             ]
             for (name, token) in refused {
-                let response = try client.get("/api/auth/me", headers: ["Authorization": "Bearer \(token)"])
+                let response = try await client.get("/api/auth/me", headers: ["Authorization": "Bearer \(token)"])
                 #expect(response.status == 401, "\(name)")
                 #expect(response.headers["www-authenticate"] == "Bearer", "\(name)")
                 #expect(response.json?["error_code"] as? String == "UNAUTHORIZED", "\(name)")
             }
-            #expect(try client.get("/api/auth/me", headers: ["Authorization": "Basic Zm9vOmJhcg=="]).status == 401)
-            #expect(try client.get("/api/auth/me").status == 401)
+            #expect(try await client.get("/api/auth/me", headers: ["Authorization": "Basic Zm9vOmJhcg=="]).status == 401)
+            #expect(try await client.get("/api/auth/me").status == 401)
         }
     }
 
     @Test func refusedTokenChangesNothing() async throws {
         try await withServer(environment: ["JWT_SECRET_KEY": Self.secret]) { _, client in
-            let account = try client.registerAndLogin()
+            let account = try await client.registerAndLogin()
             let forged = ForgedToken.hs256(
                 claims: ["sub": account.id, "iat": 0, "exp": Int(Date().timeIntervalSince1970) + 600],
                 secret: "some-other-secret-0123456789abcdefgh"
             )
-            let attempt = try client.patch("/api/auth/me", json: ["full_name": "Mallory"], headers: ["Authorization": "Bearer \(forged)"])
+            let attempt = try await client.patch("/api/auth/me", json: ["full_name": "Mallory"], headers: ["Authorization": "Bearer \(forged)"])
             #expect(attempt.status == 401)
-            let me = try client.get("/api/auth/me", headers: account.bearer)
+            let me = try await client.get("/api/auth/me", headers: account.bearer)
             #expect(me.json?["full_name"] is NSNull)
         }
     }
 
-    private func me(_ client: CurlClient, token: String) throws -> Int {
-        try client.get("/api/auth/me", headers: ["Authorization": "Bearer \(token)"]).status
+    private func me(_ client: CurlClient, token: String) async throws -> Int {
+        try await client.get("/api/auth/me", headers: ["Authorization": "Bearer \(token)"]).status
     }
 }

@@ -6,7 +6,7 @@ extension RealtimeIntegration {
     struct BadFrameTests {
         @Test func badFramesGetErrorFramesAndTheConnectionStaysOpen() async throws {
             try await withServer(environment: ["WS_MAX_MESSAGE_BYTES": "1024"]) { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let (socket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
                 let cases: [(String, String)] = [
                     ("{not json", "INVALID_JSON"),
@@ -30,10 +30,10 @@ extension RealtimeIntegration {
                 socket.send(["type": "ping", "ref": "still here"])
                 #expect(try await socket.next(type: "pong")["ref"] as? String == "still here")
                 // Nothing was stored by any of them.
-                let messages = try client.get("/api/sessions/\(room.sessionID)/messages", headers: room.host.bearer)
+                let messages = try await client.get("/api/sessions/\(room.sessionID)/messages", headers: room.host.bearer)
                 #expect((messages.json?["items"] as? [Any])?.isEmpty == true)
 
-                let action = try client.request(
+                let action = try await client.request(
                     "POST", "/api/sessions/\(room.sessionID)/actions",
                     headers: room.editor.bearer.merging(["Content-Type": "application/json"]) { $1 },
                     body: Data(#"{"type": "teleport"}"#.utf8)
@@ -41,7 +41,7 @@ extension RealtimeIntegration {
                 #expect(action.status == 400)
                 #expect(action.json?["error_code"] as? String == "UNKNOWN_TYPE")
                 // Over WS_MAX_MESSAGE_BYTES through the actions endpoint: 413, as the WebSocket answers MESSAGE_TOO_LARGE.
-                let oversized = try client.request(
+                let oversized = try await client.request(
                     "POST", "/api/sessions/\(room.sessionID)/actions",
                     headers: room.editor.bearer.merging(["Content-Type": "application/json"]) { $1 },
                     body: Data(#"{"type": "chat_message", "content": "\#(String(repeating: "z", count: 2_000))"}"#.utf8)
@@ -54,7 +54,7 @@ extension RealtimeIntegration {
 
         @Test func onlyAFrameOverTheLibrarysMegabyteClosesTheSocket() async throws {
             try await withServer { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let (socket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
                 socket.sendRaw(#"{"type": "chat_message", "content": "\#(String(repeating: "y", count: 200_000))"}"#)
                 #expect(try await socket.next(type: "error")["error_code"] as? String == "MESSAGE_TOO_LARGE")
@@ -65,12 +65,12 @@ extension RealtimeIntegration {
 
         @Test func aFloodingClientIsToldThenClosedWith1008() async throws {
             try await withServer(environment: ["WS_FRAMES_PER_SECOND": "5"]) { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let (socket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
                 for index in 0..<60 { socket.send(["type": "ping", "ref": index]) }
                 #expect(try await socket.next(type: "error")["error_code"] as? String == "RATE_LIMITED")
                 #expect(try await socket.closeCode() == 1008)
-                let stats = try client.get("/ws/stats")
+                let stats = try await client.get("/ws/stats")
                 #expect(stats.json?["flood_closes"] as? Int == 1)
                 #expect((stats.json?["rate_limited"] as? Int ?? 0) >= 1)
             }

@@ -18,7 +18,7 @@ extension RealtimeIntegration {
         @Test func everyAcknowledgedWriteSurvivesAndResumeSkipsNothing() async throws {
             let folder = try ServerProcess.makeFolder()
             let setup = try await ServerProcess(folder: folder)
-            let room = try setup.client.makeRoom()
+            let room = try await setup.client.makeRoom()
             await setup.stop()
             var lastSeen: Int64 = 0
             for round in 0..<3 {
@@ -54,10 +54,10 @@ extension RealtimeIntegration {
 
                 let restarted = try await ServerProcess(folder: folder)
                 let client = restarted.client
-                let messages = try client.collectPages(room.messagesPath, limit: 200, headers: room.host.bearer).items
+                let messages = try await client.collectPages(room.messagesPath, limit: 200, headers: room.host.bearer).items
                 let storedIDs = messages.compactMap { $0["id"] as? String }
                 for id in acknowledged.messageIDs { #expect(storedIDs.filter { $0 == id }.count == 1, "message \(id) after round \(round)") }
-                let log = try client.collectPages("/api/sessions/\(room.sessionID)/events", limit: 200, headers: room.host.bearer).items
+                let log = try await client.collectPages("/api/sessions/\(room.sessionID)/events", limit: 200, headers: room.host.bearer).items
                 let logged = Dictionary(uniqueKeysWithValues: log.map { (($0["id"] as? NSNumber)?.int64Value ?? 0, $0) })
                 for (id, content) in acknowledged.events {
                     let message = (logged[id]?["data"] as? [String: Any])?["message"] as? [String: Any]
@@ -65,8 +65,8 @@ extension RealtimeIntegration {
                 }
                 // Resuming from the last id seen before the kill gives exactly the log's later events, in order: those the
                 // watcher missed before the kill, and some written after the restart.
-                for index in 0..<3 { try client.chat("after restart \(round)-\(index)", in: room.sessionID, as: room.host) }
-                let logNow = try client.collectPages("/api/sessions/\(room.sessionID)/events", limit: 200, headers: room.host.bearer).items
+                for index in 0..<3 { try await client.chat("after restart \(round)-\(index)", in: room.sessionID, as: room.host) }
+                let logNow = try await client.collectPages("/api/sessions/\(room.sessionID)/events", limit: 200, headers: room.host.bearer).items
                 let expected = logNow.compactMap { ($0["id"] as? NSNumber)?.int64Value }.filter { $0 > lastSeen }
                 let (resumed, _) = try await TestSocket.join(
                     port: restarted.port, sessionID: room.sessionID, token: room.viewer.accessToken, since: lastSeen)
@@ -86,7 +86,7 @@ extension RealtimeIntegration {
             var index = 0
             while !Task.isCancelled {
                 let content = "\(tag)-\(index)"
-                guard let response = try? await offPool({ try client.post(room.messagesPath, json: ["content": content], headers: user.bearer) }),
+                guard let response = try? await client.post(room.messagesPath, json: ["content": content], headers: user.bearer),
                     response.status == 201, let id = response.json?["id"] as? String
                 else { return }
                 acknowledged.stored(messageID: id)

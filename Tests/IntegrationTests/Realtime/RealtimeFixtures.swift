@@ -9,8 +9,8 @@ import Testing
 extension CurlClient {
     /// Posts a chat message over REST and returns it.
     @discardableResult
-    func chat(_ content: String, in sessionID: String, as user: TestAccount) throws -> [String: Any] {
-        let response = try self.post("/api/sessions/\(sessionID)/messages", json: ["content": content], headers: user.bearer)
+    func chat(_ content: String, in sessionID: String, as user: TestAccount) async throws -> [String: Any] {
+        let response = try await self.post("/api/sessions/\(sessionID)/messages", json: ["content": content], headers: user.bearer)
         try #require(response.status == 201, "post message: \(response.status) \(response.text)")
         return try #require(response.json)
     }

@@ -6,10 +6,10 @@ extension RealtimeIntegration {
     struct RealtimePermissionTests {
         @Test func aViewerIsDeniedOnBothTransportsAndNothingIsStored() async throws {
             try await withServer { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let (hostSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
                 let (viewerSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
-                let eventsBefore = try client.get("/api/sessions/\(room.sessionID)/events?limit=200", headers: room.host.bearer)
+                let eventsBefore = try await client.get("/api/sessions/\(room.sessionID)/events?limit=200", headers: room.host.bearer)
 
                 viewerSocket.send(["type": "chat_message", "content": "let me in", "ref": "v1"])
                 let denied = try await viewerSocket.next(type: "error")
@@ -19,7 +19,7 @@ extension RealtimeIntegration {
                 viewerSocket.send(["type": "session_update", "changes": ["status": "paused"]])
                 #expect(try await viewerSocket.next(type: "error")["error_code"] as? String == "PERMISSION_DENIED")
 
-                let action = try client.post(
+                let action = try await client.post(
                     "/api/sessions/\(room.sessionID)/actions", json: ["type": "chat_message", "content": "let me in"], headers: room.viewer.bearer
                 )
                 #expect(action.status == 403)
@@ -29,9 +29,9 @@ extension RealtimeIntegration {
                 viewerSocket.send(["type": "cursor_update", "data": ["file": "a.swift", "line": 1, "column": 0]])
                 _ = try await hostSocket.next(type: "cursor_update")
                 #expect(!hostSocket.frames.contains { $0["type"] as? String == "chat_message" })
-                let messages = try client.get("/api/sessions/\(room.sessionID)/messages", headers: room.host.bearer)
+                let messages = try await client.get("/api/sessions/\(room.sessionID)/messages", headers: room.host.bearer)
                 #expect((messages.json?["items"] as? [Any])?.isEmpty == true)
-                let eventsAfter = try client.get("/api/sessions/\(room.sessionID)/events?limit=200", headers: room.host.bearer)
+                let eventsAfter = try await client.get("/api/sessions/\(room.sessionID)/events?limit=200", headers: room.host.bearer)
                 #expect((eventsAfter.json?["items"] as? [Any])?.count == (eventsBefore.json?["items"] as? [Any])?.count)
                 await hostSocket.close()
                 await viewerSocket.close()
@@ -40,8 +40,8 @@ extension RealtimeIntegration {
 
         @Test func badTokensAndHiddenSessionsAreRefusedWithReadableCloses() async throws {
             try await withServer(environment: ["JWT_SECRET_KEY": String(repeating: "k", count: 40)]) { server, client in
-                let room = try client.makeRoom()
-                let outsider = try client.registerAndLogin(prefix: "outsider")
+                let room = try await client.makeRoom()
+                let outsider = try await client.registerAndLogin(prefix: "outsider")
 
                 // Well-formed in every way but the key it was signed with.
                 let now = Int(Date().timeIntervalSince1970)
@@ -85,21 +85,21 @@ extension RealtimeIntegration {
 
         @Test func removingAConnectedParticipantClosesTheirConnectionsWith4403() async throws {
             try await withServer { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let (editorSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
                 let editorStream = client.stream(room.sessionID, as: room.editor)
                 _ = try await editorStream.next(event: "connected")
                 let (viewerSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
 
                 // A role change keeps the connection and takes effect at once.
-                let demoted = try client.patch(
+                let demoted = try await client.patch(
                     "/api/sessions/\(room.sessionID)/participants/\(room.editor.id)", json: ["role": "viewer"], headers: room.host.bearer)
                 #expect(demoted.status == 200)
                 _ = try await editorSocket.next(type: "participant_updated") { $0["role"] as? String == "viewer" }
                 editorSocket.send(["type": "chat_message", "content": "still an editor?"])
                 #expect(try await editorSocket.next(type: "error")["error_code"] as? String == "PERMISSION_DENIED")
 
-                let removed = try client.request(
+                let removed = try await client.request(
                     "DELETE", "/api/sessions/\(room.sessionID)/participants/\(room.editor.id)", headers: room.host.bearer)
                 #expect(removed.status == 204)
                 #expect(try await editorSocket.next(type: "error")["error_code"] as? String == "ACCESS_REVOKED")
@@ -109,7 +109,7 @@ extension RealtimeIntegration {
                 #expect(left["user_id"] as? String == room.editor.id)
 
                 // Deleting the session closes everyone left with 4404.
-                let deleted = try client.request("DELETE", "/api/sessions/\(room.sessionID)", headers: room.host.bearer)
+                let deleted = try await client.request("DELETE", "/api/sessions/\(room.sessionID)", headers: room.host.bearer)
                 #expect(deleted.status == 204)
                 #expect(try await viewerSocket.closeCode() == 4404)
             }
@@ -118,7 +118,7 @@ extension RealtimeIntegration {
         @Test func anExpiredTokenClosesWith4401UnlessRenewedInBand() async throws {
             let secret = String(repeating: "s", count: 40)
             try await withServer(environment: ["JWT_SECRET_KEY": secret]) { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let shortLived = { (user: TestAccount) in
                     ForgedToken.hs256(
                         claims: [

@@ -6,7 +6,7 @@ extension RealtimeIntegration {
     struct SlowConsumerTests {
         @Test func aStalledSubscriberIsClosedWithoutDelayingTheRoom() async throws {
             try await withServer(environment: ["SUBSCRIBER_QUEUE_EVENTS": "20", "RATE_LIMIT_PER_MINUTE": "100000"]) { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let path = "/ws/session/\(room.sessionID)?token=\(room.viewer.accessToken)"
                 let stalled = TestSocket(port: server.port, path: path, reading: false)
                 let (reader, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
@@ -14,14 +14,14 @@ extension RealtimeIntegration {
                 // 10 MB of messages: more than the socket buffers between the server and the stalled client hold, so
                 // its writes block and its queue grows past 20.
                 let text = String(repeating: "z", count: 9990)
-                try await offPool { for index in 0..<1000 { try client.chat("\(index) \(text)", in: room.sessionID, as: room.host) } }
+                for index in 0..<1000 { try await client.chat("\(index) \(text)", in: room.sessionID, as: room.host) }
 
                 _ = try await reader.next(type: "chat_message", timeout: .seconds(20)) { $0.messageContent?.hasPrefix("999 ") == true }
                 #expect(reader.frames.filter { $0["type"] as? String == "chat_message" }.count == 1000)
-                #expect(try client.get("/ws/stats").json?["slow_consumer_closes"] as? Int == 1)
+                #expect(try await client.get("/ws/stats").json?["slow_consumer_closes"] as? Int == 1)
                 // The stalled client cannot even take its close frame: after a grace period its connection is cut.
                 _ = try await eventually {
-                    (try client.get("/ws/stats").json?["connections"] as? [String: Any])?["websocket"] as? Int == 1 ? true : nil
+                    (try await client.get("/ws/stats").json?["connections"] as? [String: Any])?["websocket"] as? Int == 1 ? true : nil
                 }
                 await reader.close()
                 await stalled.close()
@@ -30,7 +30,7 @@ extension RealtimeIntegration {
 
         @Test func silentUsersAreAnnouncedAsLeftAndReturnWhenHeardFrom() async throws {
             try await withServer(environment: ["PRESENCE_STALE_SECONDS": "1"]) { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let (watcher, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
                 let (silent, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
                 // The watcher keeps talking; the other user says nothing.
@@ -40,7 +40,7 @@ extension RealtimeIntegration {
                     left = try? await watcher.next(type: "user_left", timeout: .milliseconds(100)) { $0["user_id"] as? String == room.viewer.id }
                 }
                 #expect(left != nil)
-                let present = try client.get("/api/sessions/\(room.sessionID)/presence", headers: room.host.bearer)
+                let present = try await client.get("/api/sessions/\(room.sessionID)/presence", headers: room.host.bearer)
                 #expect((present.json?["items"] as? [[String: Any]])?.map { $0["user_id"] as? String } == [room.host.id])
 
                 silent.send(["type": "presence_update", "status": "active"])

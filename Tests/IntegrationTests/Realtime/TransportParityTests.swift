@@ -6,7 +6,7 @@ extension RealtimeIntegration {
     struct TransportParityTests {
         @Test func webSocketAndSSESubscribersReceiveTheSameEvents() async throws {
             try await withServer { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let (socket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
                 let stream = client.stream(room.sessionID, as: room.editor)
                 let connected = try await stream.next(event: "connected")
@@ -14,9 +14,9 @@ extension RealtimeIntegration {
                 #expect(stream.text.hasPrefix("retry: "))
 
                 // Written three ways: REST, WebSocket, and the SSE client's actions endpoint.
-                try client.chat("over REST", in: room.sessionID, as: room.host)
+                try await client.chat("over REST", in: room.sessionID, as: room.host)
                 socket.send(["type": "chat_message", "content": "over the socket"])
-                let action = try client.post(
+                let action = try await client.post(
                     "/api/sessions/\(room.sessionID)/actions",
                     json: ["type": "code_comment", "ref": "a1", "data": ["file": "main.py", "line": 3, "content": "over actions"]],
                     headers: room.editor.bearer
@@ -48,21 +48,21 @@ extension RealtimeIntegration {
 
         @Test func sseAnswersPlainHTTPRefusalsAndHeartbeats() async throws {
             try await withServer(environment: ["SSE_HEARTBEAT_SECONDS": "1"]) { server, client in
-                let room = try client.makeRoom()
-                let outsider = try client.registerAndLogin(prefix: "outsider")
-                let noToken = try client.get("/api/sessions/\(room.sessionID)/stream")
+                let room = try await client.makeRoom()
+                let outsider = try await client.registerAndLogin(prefix: "outsider")
+                let noToken = try await client.get("/api/sessions/\(room.sessionID)/stream")
                 #expect(noToken.status == 401)
                 #expect(noToken.headers["www-authenticate"] == "Bearer")
-                let hidden = try client.get("/api/sessions/\(room.sessionID)/stream", headers: outsider.bearer)
+                let hidden = try await client.get("/api/sessions/\(room.sessionID)/stream", headers: outsider.bearer)
                 #expect(hidden.status == 404)
-                let badSince = try client.get("/api/sessions/\(room.sessionID)/stream?since=-3", headers: room.host.bearer)
+                let badSince = try await client.get("/api/sessions/\(room.sessionID)/stream?since=-3", headers: room.host.bearer)
                 #expect(badSince.status == 422)
                 // HEAD answers the stream's head and opens no subscription: nobody joins, nobody stays connected.
-                let head = try client.request("HEAD", "/api/sessions/\(room.sessionID)/stream", headers: room.host.bearer)
+                let head = try await client.request("HEAD", "/api/sessions/\(room.sessionID)/stream", headers: room.host.bearer)
                 #expect(head.status == 200)
                 #expect(head.headers["content-type"] == "text/event-stream")
-                #expect(try client.get("/ws/stats").json?["connections"] as? [String: Int] == ["sse": 0, "total": 0, "websocket": 0])
-                let joins = try client.get("/api/sessions/\(room.sessionID)/events?type=user_joined", headers: room.host.bearer)
+                #expect(try await client.get("/ws/stats").json?["connections"] as? [String: Int] == ["sse": 0, "total": 0, "websocket": 0])
+                let joins = try await client.get("/api/sessions/\(room.sessionID)/events?type=user_joined", headers: room.host.bearer)
                 #expect((joins.json?["items"] as? [Any])?.isEmpty == true)
 
                 // EventSource cannot set headers: the token may come in the query.
@@ -75,7 +75,7 @@ extension RealtimeIntegration {
 
         @Test func directMessagesReachOnlyTheirTwoUsers() async throws {
             try await withServer { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let (hostSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
                 let (editorSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
                 let (viewerSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
@@ -88,7 +88,7 @@ extension RealtimeIntegration {
                 hostSocket.send(["type": "chat_message", "content": "everyone"])
                 _ = try await viewerSocket.next(type: "chat_message")
                 #expect(!viewerSocket.frames.contains { $0["type"] as? String == "direct_message" })
-                let listed = try client.get("/api/sessions/\(room.sessionID)/messages", headers: room.viewer.bearer)
+                let listed = try await client.get("/api/sessions/\(room.sessionID)/messages", headers: room.viewer.bearer)
                 #expect((listed.json?["items"] as? [[String: Any]])?.map { $0["content"] as? String } == ["everyone"])
                 for socket in [hostSocket, editorSocket, viewerSocket] { await socket.close() }
             }
@@ -96,7 +96,7 @@ extension RealtimeIntegration {
 
         @Test func cursorsGoToOthersAndPresenceAnswersWhoViewsAFile() async throws {
             try await withServer { server, client in
-                let room = try client.makeRoom()
+                let room = try await client.makeRoom()
                 let (hostSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
                 let (viewerSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
 
@@ -112,14 +112,14 @@ extension RealtimeIntegration {
                 _ = try await hostSocket.next(type: "presence_update") { $0["status"] as? String == "away" }
                 #expect(!viewerSocket.frames.contains { $0["type"] as? String == "cursor_update" })
 
-                let viewing = try client.get("/api/sessions/\(room.sessionID)/presence?file=main.py", headers: room.host.bearer)
+                let viewing = try await client.get("/api/sessions/\(room.sessionID)/presence?file=main.py", headers: room.host.bearer)
                 let items = try #require(viewing.json?["items"] as? [[String: Any]])
                 #expect(items.map { $0["user_id"] as? String } == [room.viewer.id])
                 #expect(items.first?["status"] as? String == "away")
-                let everyone = try client.get("/api/sessions/\(room.sessionID)/presence", headers: room.viewer.bearer)
+                let everyone = try await client.get("/api/sessions/\(room.sessionID)/presence", headers: room.viewer.bearer)
                 #expect((everyone.json?["items"] as? [[String: Any]])?.count == 2)
 
-                let stats = try client.get("/ws/stats")
+                let stats = try await client.get("/ws/stats")
                 #expect(stats.status == 200)
                 #expect((stats.json?["connections"] as? [String: Any])?["websocket"] as? Int == 2)
                 #expect((stats.json?["presence"] as? [String: Any])?["away"] as? Int == 1)

@@ -6,10 +6,10 @@ extension RealtimeIntegration {
     struct WebSocketChatTests {
         @Test func twoUsersChatAndBothReceiveTheSameStoredEvent() async throws {
             try await withServer { server, client in
-                let host = try client.registerAndLogin(prefix: "host")
-                let editor = try client.registerAndLogin(prefix: "editor")
-                let sessionID = try client.createSession(as: host)
-                try client.invite(editor, as: "editor", to: sessionID, by: host)
+                let host = try await client.registerAndLogin(prefix: "host")
+                let editor = try await client.registerAndLogin(prefix: "editor")
+                let sessionID = try await client.createSession(as: host)
+                try await client.invite(editor, as: "editor", to: sessionID, by: host)
 
                 let (hostSocket, hostConnected) = try await TestSocket.join(port: server.port, sessionID: sessionID, token: host.accessToken)
                 #expect((hostConnected["user"] as? [String: Any])?["user_id"] as? String == host.id)
@@ -37,7 +37,7 @@ extension RealtimeIntegration {
                 }
 
                 // The REST listing shows what was said over the socket: one code path.
-                let listed = try client.get("/api/sessions/\(sessionID)/messages", headers: host.bearer)
+                let listed = try await client.get("/api/sessions/\(sessionID)/messages", headers: host.bearer)
                 #expect((listed.json?["items"] as? [[String: Any]])?.first?["content"] as? String == "hello @\(host.username)")
 
                 await editorSocket.close()

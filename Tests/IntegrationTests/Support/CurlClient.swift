@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import NIOPosix
 
 /// What the server answered: status, headers (names lower-cased) and body.
 struct HTTPResult: Sendable {
@@ -17,24 +18,37 @@ struct HTTPResult: Sendable {
 struct CurlClient: Sendable {
     let baseURL: String
 
-    func get(_ path: String, headers: [String: String] = [:]) throws -> HTTPResult {
-        try self.request("GET", path, headers: headers)
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> HTTPResult {
+        try await self.request("GET", path, headers: headers)
     }
 
     /// Sends a JSON value (encoded with JSONSerialization) or raw bytes.
-    func post(_ path: String, json: Any, headers: [String: String] = [:]) throws -> HTTPResult {
-        try self.request("POST", path, headers: headers.merging(["Content-Type": "application/json"]) { $1 }, body: Self.encode(json))
+    func post(_ path: String, json: Any, headers: [String: String] = [:]) async throws -> HTTPResult {
+        try await self.request("POST", path, headers: headers.merging(["Content-Type": "application/json"]) { $1 }, body: Self.encode(json))
     }
 
-    func patch(_ path: String, json: Any, headers: [String: String] = [:]) throws -> HTTPResult {
-        try self.request("PATCH", path, headers: headers.merging(["Content-Type": "application/json"]) { $1 }, body: Self.encode(json))
+    func patch(_ path: String, json: Any, headers: [String: String] = [:]) async throws -> HTTPResult {
+        try await self.request("PATCH", path, headers: headers.merging(["Content-Type": "application/json"]) { $1 }, body: Self.encode(json))
     }
 
     static func encode(_ json: Any) -> Data {
         (try? JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed])) ?? Data()
     }
 
-    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: Data? = nil) throws -> HTTPResult {
+    /// Sends a request from a thread of the client's own pool: libcurl blocks, and the test runner's cooperative
+    /// pool has a thread per core, which a blocking request would take from every other test's clients and timers.
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: Data? = nil) async throws -> HTTPResult {
+        try await Self.threads.runIfActive { try self.perform(method, path, headers: headers, body: body) }
+    }
+
+    /// Enough threads for the requests of every test running in parallel, a slow answer among them.
+    private static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
+
+    private func perform(_ method: String, _ path: String, headers: [String: String], body: Data?) throws -> HTTPResult {
         guard let handle = curl_easy_init() else { throw CurlError(message: "curl_easy_init failed") }
         defer { curl_easy_cleanup(handle) }
         let sink = ResponseSink()
@@ -102,13 +116,5 @@ private final class ResponseSink {
             sink.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return size * count
-    }
-}
-
-/// Runs a long stretch of blocking libcurl calls on a thread of its own. The test runner's cooperative pool has a
-/// thread per core; a loop of blocking requests there would starve every other test's WebSocket client and timers.
-func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }

@@ -15,11 +15,12 @@ struct TestAccount: Sendable {
 
 extension CurlClient {
     /// Registers a user with a unique name and logs it in.
-    func registerAndLogin(prefix: String = "user", password: String = "correct-horse-1") throws -> TestAccount {
+    func registerAndLogin(prefix: String = "user", password: String = "correct-horse-1") async throws -> TestAccount {
         let username = "\(prefix)_\(UUID().uuidString.prefix(8))".lowercased()
-        let registered = try self.post("/api/auth/register", json: ["email": "\(username)@example.com", "username": username, "password": password])
+        let registered = try await self.post(
+            "/api/auth/register", json: ["email": "\(username)@example.com", "username": username, "password": password])
         try #require(registered.status == 201, "register: \(registered.status) \(registered.text)")
-        let login = try self.post("/api/auth/login", json: ["username": username, "password": password])
+        let login = try await self.post("/api/auth/login", json: ["username": username, "password": password])
         try #require(login.status == 200, "login: \(login.status) \(login.text)")
         let tokens = try #require(login.json)
         return TestAccount(
