@@ -5,12 +5,14 @@ import Testing
 
 @testable import Models
 
-/// Events the store published, in order.
+/// Events the store published, in order, and the access changes announced.
 final class RecordingPublisher: EventPublisher {
     private let events = Mutex<[SessionEvent]>([])
+    private let changes = Mutex<[AccessChange]>([])
     var published: [SessionEvent] { self.events.withLock { $0 } }
+    var accessChanges: [AccessChange] { self.changes.withLock { $0 } }
     func publish(_ event: SessionEvent) { self.events.withLock { $0.append(event) } }
-    func accessChanged(_ change: AccessChange) {}
+    func accessChanged(_ change: AccessChange) { self.changes.withLock { $0.append(change) } }
 }
 
 /// What the store acknowledged stays stored, and what it did not store is never announced.

@@ -64,6 +64,10 @@ public enum DomainError: Error, Sendable, Equatable {
     /// What a client refused for too many connections is told to wait: long enough for a tab to close.
     public static let tooManyConnectionsRetrySeconds = 5
 
+    /// A row a write refers to was deleted between the service's checks and the write (a session deleted while a
+    /// message is posted into it): what a store answers instead of its own constraint error.
+    static let referenceDeleted = DomainError.notFound("Something this request refers to was deleted meanwhile")
+
     /// A single-field validation failure.
     public static func invalid(_ field: String, _ message: String) -> DomainError {
         .invalid([FieldProblem(field: field, message: message)])

@@ -116,7 +116,7 @@ final class GroupCommitWriter: Sendable {
             return (.success(value), self.staged.withLock { $0 })
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             // A row the request refers to was deleted between the service's checks and this write.
-            return (.failure(DomainError.notFound("Something this request refers to was deleted meanwhile")), [])
+            return (.failure(DomainError.referenceDeleted), [])
         } catch {
             return (.failure(StoreFailure.domainError(for: error)), [])
         }

@@ -49,24 +49,13 @@ extension SQLiteStore {
         return stored
     }
 
-    /// The message fields whose text an edit or a deletion changes.
-    static let messageTextFields = ["content", "mentions", "code_snippet", "edited_at", "deleted_at"]
-
-    /// Brings every logged copy of a message (its `chat_message`, `code_comment` or `direct_message` and each
-    /// `message_updated`) to the message's current text, so an edited or deleted text is never served again.
+    /// Brings every logged copy of a message to its current text (see `LoggedMessageText`).
     static func rewriteLoggedText(of message: SessionMessage, in db: Database) throws {
         guard case .object(let current) = try JSONValue(encoding: message) else { return }
         let rows = try Row.fetchAll(db, sql: "SELECT id, payload FROM session_events WHERE message_id = ?", arguments: [message.id])
         for row in rows {
-            var payload = try WireFormat.makeDecoder().decode([String: JSONValue].self, from: Data((row["payload"] as String).utf8))
-            // A code comment's event carries the message as `comment`, every other as `message`.
-            for key in ["message", "comment"] {
-                guard case .object(var logged)? = payload[key] else { continue }
-                for field in self.messageTextFields { logged[field] = current[field] ?? .null }
-                // Positions in a text that is no longer there.
-                logged["masked_secrets"] = nil
-                payload[key] = .object(logged)
-            }
+            let logged = try WireFormat.makeDecoder().decode([String: JSONValue].self, from: Data((row["payload"] as String).utf8))
+            let payload = LoggedMessageText.rewrite(logged, to: current)
             try db.execute(
                 sql: "UPDATE session_events SET payload = ? WHERE id = ?",
                 arguments: [JSONValue.object(payload).jsonText, row["id"] as Int64]
