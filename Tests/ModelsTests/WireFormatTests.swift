@@ -14,17 +14,24 @@ struct WireFormatTests {
         #expect(WireFormat.parseTimestamp("yesterday") == nil)
     }
 
-    @Test func timestampsMatchFoundationsISO8601FormattingToTheMillisecond() {
+    @Test func timestampsMatchFoundationsISO8601FormattingOfTimesPlacedInTheirMillisecond() {
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
         var generator = SystemRandomNumberGenerator()
         let samples =
             [0, 951_782_400.9995, 1_795_728_312.0004, 4_102_444_799.999]
             + (0..<20_000).map { _ in Double.random(in: 0..<4_102_444_800, using: &generator) }
         for seconds in samples {
-            let date = Date(timeIntervalSince1970: seconds)
+            let date = WireFormat.placed(Date(timeIntervalSince1970: seconds))
             #expect(WireFormat.timestamp(date) == date.formatted(style), "\(seconds)")
         }
         #expect(WireFormat.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+    }
+
+    @Test func aTimeAHairBelowItsMillisecondShowsThatMillisecond() {
+        // What a time kept to the millisecond can read back as.
+        #expect(WireFormat.timestamp(Date(timeIntervalSince1970: 1_795_728_312.001 - 1e-9)) == "2026-11-26T21:25:12.001Z")
+        #expect(WireFormat.timestamp(Date(timeIntervalSince1970: 1_795_728_312.9999999)) == "2026-11-26T21:25:13.000Z")
+        #expect(WireFormat.parseTimestamp("2026-11-26T21:25:12.9996Z").map(WireFormat.timestamp) == "2026-11-26T21:25:12.999Z")
     }
 
     @Test func jsonValuesRoundTrip() throws {

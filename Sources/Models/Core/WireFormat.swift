@@ -3,21 +3,26 @@ import Foundation
 /// The JSON coding every transport shares: ISO 8601 UTC times with milliseconds (`2026-11-26T21:25:12.345Z`).
 public enum WireFormat {
 
-    /// The current time, placed 0.3 ms into its millisecond: the store's formatter and the wire's both cut to the
-    /// millisecond, and floating-point error cannot push either into the previous one, so a time answered now equals
-    /// the one read back later.
+    /// The current time, placed inside its millisecond (see `placed`).
     @Sendable public static func now() -> Date {
-        Date(timeIntervalSince1970: ((Date().timeIntervalSince1970 * 1000).rounded(.down) + 0.3) / 1000)
+        self.placed(Date())
     }
 
-    /// Formats a time the way it appears on the wire, cut to the millisecond. Written out by hand: every
+    /// The time 0.3 ms into its millisecond. The store keeps times to the millisecond and the wire shows them so; a
+    /// time placed there shows the same millisecond when answered at once and when read back later, whatever
+    /// floating-point error either side adds.
+    public static func placed(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: ((date.timeIntervalSince1970 * 1000).rounded(.down) + 0.3) / 1000)
+    }
+
+    /// Formats a time the way it appears on the wire, to the nearest millisecond. Written out by hand: every
     /// response and event carries several, and `Date.ISO8601FormatStyle` cost microseconds each.
+    ///
+    /// Nearest, not cut: a time read back from the store (kept to the millisecond) can come back a hair below it as a
+    /// `Double`, and cutting would show it a millisecond earlier than it was first answered.
     public static func timestamp(_ date: Date) -> String {
-        // Whole seconds, then the fraction cut to milliseconds, as Foundation's ISO 8601 style computes them (scaling
-        // the whole time first can round up across a millisecond).
-        let interval = date.timeIntervalSince1970
-        let whole = interval.rounded(.down)
-        let (seconds, fraction) = (Int64(whole), min(999, Int((interval - whole) * 1000)))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (seconds, fraction) = (milliseconds.floorDivided(by: 1000), Int(milliseconds.floorModulo(1000)))
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
@@ -49,13 +54,14 @@ public enum WireFormat {
     }
 
     /// Parses an RFC 3339 timestamp: any offset, fractional seconds of any length or none (what JSON Schema's
-    /// `date-time` allows), so every time a client may send by the contract is accepted.
+    /// `date-time` allows), so every time a client may send by the contract is accepted. Finer than a millisecond it
+    /// is cut to one, as the store would keep it.
     public static func parseTimestamp(_ text: String) -> Date? {
         let withFraction = ISO8601DateFormatter()
         withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let withoutFraction = ISO8601DateFormatter()
         withoutFraction.formatOptions = [.withInternetDateTime]
-        return withFraction.date(from: text) ?? withoutFraction.date(from: text)
+        return (withFraction.date(from: text) ?? withoutFraction.date(from: text)).map(self.placed)
     }
 
     public static func makeEncoder() -> JSONEncoder {
@@ -79,5 +85,15 @@ public enum WireFormat {
             return date
         }
         return decoder
+    }
+}
+
+extension Int64 {
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        (self - self.floorModulo(divisor)) / divisor
+    }
+
+    fileprivate func floorModulo(_ divisor: Int64) -> Int64 {
+        ((self % divisor) + divisor) % divisor
     }
 }
