@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "sessionhub", targets: ["HTTPKernel"]),
         .executable(name: "sessionhub-bench", targets: ["SessionHubBench"]),
+        .library(name: "WebSocketClient", targets: ["WebSocketClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -91,10 +92,22 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["BundleOpenAPI"]
         ),
+        // A WebSocket client with no task per connection or frame: the benchmark's thousands of sockets, and the tests'
+        // reads of refusals that arrive with the 101.
+        .target(
+            name: "WebSocketClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The benchmark drives a server over the network; nothing of the server's depends on it.
         .executableTarget(
             name: "SessionHubBench",
             dependencies: [
+                "WebSocketClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -131,7 +144,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CCurl", "HTTPKernel", "SessionHubBench",
+                // The two executables are run as processes (built first, never imported).
+                "CCurl", "HTTPKernel", "SessionHubBench", "WebSocketClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,6 @@
 import NIOCore
 import Synchronization
+import WebSocketClient
 
 /// One session, `subscribers` watching (a share of them over SSE), one publisher at `rate` chat messages a second.
 /// Also measures how long the subscribers take to connect, and for every join to reach everyone.

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import WebSocketClient
 
 struct HTTPResponse: Sendable {
     let status: Int

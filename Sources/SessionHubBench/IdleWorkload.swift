@@ -1,4 +1,5 @@
 import Synchronization
+import WebSocketClient
 
 /// `connections` WebSockets in rooms of `roomSize`, held open and silent for `seconds`: what a connection costs the
 /// server in memory, and whether every one survives.

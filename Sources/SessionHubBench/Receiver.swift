@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import WebSocketClient
 
 /// Nanoseconds on the system-wide monotonic clock, the one publishers stamp into their messages.
 func monotonicNanos() -> UInt64 {

@@ -1,5 +1,6 @@
 import NIOHTTP1
 import Synchronization
+import WebSocketClient
 
 /// Requests a second and latency of three REST calls, each from `connections` keep-alive connections for `seconds`.
 struct RestWorkload: Sendable {

@@ -2,6 +2,7 @@ import Glibc
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import WebSocketClient
 
 /// An SSE subscriber: one streaming GET, each complete event (up to its blank line) handed to a `Receiver`.
 final class SSEConnection: Sendable {

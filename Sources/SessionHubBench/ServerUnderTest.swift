@@ -1,10 +1,6 @@
 import Foundation
 import Glibc
-
-struct Endpoint: Sendable {
-    let host: String
-    let port: Int
-}
+import WebSocketClient
 
 /// CPU time and memory of a process, read from /proc.
 struct ProcessUsage: Sendable {

@@ -1,4 +1,5 @@
 import Synchronization
+import WebSocketClient
 
 /// One session, `subscribers` watching, `publishers` each keeping `window` chat messages unacknowledged: as fast as
 /// the server stores and fans out, with every message persisted before its ack.

@@ -3,7 +3,7 @@ import NIOPosix
 import Synchronization
 import Testing
 
-@testable import SessionHubBench
+import WebSocketClient
 
 /// What the server says to a WebSocket it refuses: the frames, then the close code.
 ///

@@ -2,8 +2,19 @@ import NIOCore
 import NIOPosix
 import NIOWebSocket
 
+/// Where a server listens.
+public struct Endpoint: Sendable {
+    public let host: String
+    public let port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}
+
 /// What a connection hands its messages to, on the event loop: the bench's `Receiver`, or a test's frame log.
-protocol FrameReceiver: Sendable {
+public protocol FrameReceiver: Sendable {
     /// A whole text or binary message.
     func handle(_ bytes: UnsafeRawBufferPointer)
     /// The server's close code (1005 without one, 1006 when the connection ended without a close frame).
@@ -15,14 +26,14 @@ protocol FrameReceiver: Sendable {
 ///
 /// Bytes that arrive in the same read as the `101` answer are passed on as frames; hummingbird-websocket's client can
 /// lose those, which is why the test suite checks immediate refusals with this one.
-final class WebSocketConnection: Sendable {
-    let channel: any Channel
+public final class WebSocketConnection: Sendable {
+    public let channel: any Channel
 
     private init(channel: any Channel) {
         self.channel = channel
     }
 
-    static func connect(
+    public static func connect(
         to endpoint: Endpoint, path: String, receiver: any FrameReceiver, group: any EventLoopGroup
     ) async throws
         -> WebSocketConnection
@@ -48,16 +59,23 @@ final class WebSocketConnection: Sendable {
         return WebSocketConnection(channel: channel)
     }
 
-    func send(_ text: String) {
+    public func send(_ text: String) {
         let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text))
         self.channel.writeAndFlush(frame, promise: nil)
     }
 
-    func close() async {
+    public func close() async {
         let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: ByteBuffer(integer: UInt16(1000)))
         try? await self.channel.writeAndFlush(frame)
         try? await self.channel.close()
     }
+}
+
+/// Why a connection did not become a WebSocket.
+public enum WebSocketUpgradeError: Error, Equatable {
+    /// The server answered something other than `101`; its status line.
+    case refused(statusLine: String)
+    case closedDuringUpgrade
 }
 
 /// Reads the `101 Switching Protocols` answer, then puts the frame codec in its own place.
@@ -81,7 +99,7 @@ private final class UpgradeHandler: ChannelInboundHandler, RemovableChannelHandl
         let headerLength = end.upperBound - self.header.readerIndex
         let head = self.header.readString(length: headerLength) ?? ""
         guard head.hasPrefix("HTTP/1.1 101") else {
-            self.upgraded.fail(BenchError("WebSocket upgrade refused: \(head.prefix(while: { $0 != "\r" }))"))
+            self.upgraded.fail(WebSocketUpgradeError.refused(statusLine: String(head.prefix(while: { $0 != "\r" }))))
             context.close(promise: nil)
             return
         }
@@ -105,7 +123,7 @@ private final class UpgradeHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.upgraded.fail(BenchError("connection closed during the WebSocket upgrade"))
+        self.upgraded.fail(WebSocketUpgradeError.closedDuringUpgrade)
         context.fireChannelInactive()
     }
 
@@ -135,8 +153,9 @@ private final class FrameHandler: ChannelInboundHandler {
                 data.withUnsafeReadableBytes { self.receiver.handle($0) }
                 return
             }
-            self.fragments = self.fragments ?? ByteBuffer()
-            self.fragments!.writeBuffer(&data)
+            var fragments = self.fragments.take() ?? ByteBuffer()
+            fragments.writeBuffer(&data)
+            self.fragments = fragments
             if frame.fin, let whole = self.fragments.take() {
                 whole.withUnsafeReadableBytes { self.receiver.handle($0) }
             }
