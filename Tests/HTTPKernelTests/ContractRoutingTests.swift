@@ -18,8 +18,11 @@ struct ContractRoutingTests {
     }
 
     @Test func everyDocumentedOperationIsRouted() async throws {
-        let index = OpenAPIRouteIndex(openAPIDocument: try OpenAPIDocument.load())
-        #expect(index.operations.count >= 11)
+        let document = try OpenAPIDocument.load()
+        let index = OpenAPIRouteIndex(openAPIDocument: document)
+        // Counted another way: every operation of the contract has an operationId (the generated clients need one).
+        let operationIDs = document.split(separator: "\n").filter { $0.hasPrefix("      operationId:") }
+        #expect(index.operations.count == operationIDs.count)
         try await Self.makeApplication().test(.router) { client in
             for operation in index.operations {
                 let path = operation.path.replacingOccurrences(of: #"\{[^}]+\}"#, with: "x", options: .regularExpression)

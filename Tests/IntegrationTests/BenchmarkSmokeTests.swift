@@ -20,8 +20,9 @@ extension RealtimeIntegration {
             let results = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
             #expect(results.compactMap { $0["workload"] as? String } == ["fanout", "fanout", "throughput", "mixed", "idle", "rest", "rest", "rest"])
             for result in results {
-                let name = result["workload"] as? String ?? "?"
-                if let expected = result["expected"] as? Int {
+                let name = try #require(result["workload"] as? String)
+                if ["fanout", "throughput", "mixed"].contains(name) {
+                    let expected = try #require(result["expected"] as? Int, "\(name) reports no expected count: \(result)")
                     #expect(expected > 0, "\(name) sent nothing")
                     #expect(result["delivered"] as? Int == expected, "\(name) lost messages: \(result)")
                     #expect(result["duplicated"] as? Int == 0, "\(name) duplicated messages: \(result)")
@@ -29,7 +30,7 @@ extension RealtimeIntegration {
                 }
                 if name == "idle" { #expect(result["all_open_at_end"] as? Bool == true, "idle connections closed: \(result)") }
                 if name == "rest" {
-                    #expect((result["requests"] as? Int ?? 0) > 0)
+                    #expect(try #require(result["requests"] as? Int) > 0)
                     #expect(result["failed"] as? Int == 0, "REST calls failed: \(result)")
                 }
             }

@@ -30,6 +30,8 @@ struct ProcessLifecycleTests {
         let second = try await server.client.post("/api/sessions", json: ["type": "claude_code"], headers: owner.bearer)
         #expect(second.status == 409, "MAX_SESSIONS_PER_USER from .env was not applied: \(second.status)")
         server.process.interrupt()
+        // Nothing else is sent: the server must end of SIGINT alone (stop() would follow up with SIGTERM).
+        #expect(await ServerProcess.waitForExit(of: server.process, within: ServerProcess.shutdownDeadline), "SIGINT did not stop the server")
         #expect(await server.stop() == 0, "SIGINT should end the server cleanly")
     }
 

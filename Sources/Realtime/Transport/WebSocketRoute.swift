@@ -5,6 +5,7 @@ import Logging
 import Models
 import NIOCore
 import NIOWebSocket
+import ServiceLifecycle
 
 /// `GET /ws/session/{session_id}?token=JWT[&since=ID]` (or `Authorization: Bearer`).
 ///
@@ -19,8 +20,20 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
 
     public func addRoutes(to router: Router<Context>) {
         router.ws("/ws/session/:session_id") { inbound, outbound, context in
-            await self.serve(inbound: inbound, outbound: outbound, context: context)
+            let channel = context.requestContext.channel
+            await withGracefulShutdownHandler {
+                await self.serve(inbound: inbound, outbound: outbound, context: context)
+            } onGracefulShutdown: {
+                // The library answers shutdown with its own close, 1000 (normal), from a task it starts; this frame is
+                // written at once, so the client reads 1001 (going away) first, as the protocol promises.
+                Self.sayGoingAway(on: channel)
+            }
         }
+    }
+
+    private static func sayGoingAway(on channel: any Channel) {
+        let code = ByteBuffer(integer: UInt16(Subscriber.CloseReason.shutdown.webSocketCloseCode ?? 1001))
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: code), promise: nil)
     }
 
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: WebSocketRouterContext<Context>) async {

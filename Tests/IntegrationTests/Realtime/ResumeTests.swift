@@ -53,6 +53,12 @@ extension RealtimeIntegration {
                 _ = try await second.next(event: "chat_message") { $0.json.messageContent == "four" }
                 #expect(second.events.filter { $0.event == "chat_message" }.map(\.json.messageContent) == ["two", "three", "four"])
                 second.close()
+
+                // `?since=` is the same resume for clients that cannot set the header (a browser's EventSource).
+                let third = client.stream(room.sessionID, as: room.viewer, query: "?since=\(try #require(seen.id))")
+                _ = try await third.next(event: "chat_message") { $0.json.messageContent == "four" }
+                #expect(third.events.filter { $0.event == "chat_message" }.map(\.json.messageContent) == ["two", "three", "four"])
+                third.close()
             }
         }
 
