@@ -146,7 +146,10 @@ let package = Package(
             dependencies: [
                 // The two executables are run as processes (built first, never imported).
                 "CCurl", "HTTPKernel", "SessionHubBench", "WebSocketClient",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

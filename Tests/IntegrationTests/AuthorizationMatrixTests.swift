@@ -82,7 +82,7 @@ struct AuthorizationMatrixTests {
             for expectation in table {
                 for (name, expected) in expectation.statuses.sorted(by: { $0.key < $1.key }) {
                     let actor = try #require(actors[name])
-                    let body = expectation.body.map(CurlClient.encode)
+                    let body = expectation.body.map(JSONText.encode)
                     let response = try await client.request(
                         expectation.method, expectation.path,
                         headers: actor.bearer.merging(["Content-Type": "application/json"]) { $1 }, body: body
@@ -171,7 +171,7 @@ struct AuthorizationMatrixTests {
                     let response = try await client.request(
                         expectation.method, expectation.path,
                         headers: actor.bearer.merging(["Content-Type": "application/json"]) { $1 },
-                        body: expectation.body.map(CurlClient.encode)
+                        body: expectation.body.map(JSONText.encode)
                     )
                     #expect(response.status == expected, "\(name) \(expectation.method) \(expectation.path): \(response.text)")
                 }

@@ -6,7 +6,7 @@ import Testing
 /// WebSocket client that never notices its connection ended fails its test instead of hanging the run.
 @Suite(.serialized, .timeLimit(.minutes(3))) enum RealtimeIntegration {}
 
-extension CurlClient {
+extension APIClient {
     /// Posts a chat message over REST and returns it.
     @discardableResult
     func chat(_ content: String, in sessionID: String, as user: TestAccount) async throws -> [String: Any] {
@@ -14,7 +14,9 @@ extension CurlClient {
         try #require(response.status == 201, "post message: \(response.status) \(response.text)")
         return try #require(response.json)
     }
+}
 
+extension CurlClient {
     /// Opens an SSE stream of the session.
     func stream(_ sessionID: String, as user: TestAccount, headers: [String: String] = [:], query: String = "") -> SSEStream {
         SSEStream(url: self.baseURL + "/api/sessions/\(sessionID)/stream" + query, headers: user.bearer.merging(headers) { $1 })

@@ -2,38 +2,9 @@ import CCurl
 import Foundation
 import NIOPosix
 
-/// What the server answered: status, headers (names lower-cased) and body.
-struct HTTPResult: Sendable {
-    let status: Int
-    let headers: [String: String]
-    let body: Data
-
-    var text: String { String(decoding: self.body, as: UTF8.self) }
-
-    /// The body as a JSON object; fails the caller's `#require` when it is not one.
-    var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: self.body)) as? [String: Any] }
-}
-
 /// A minimal HTTP client over libcurl's easy interface: one handle per request, everything in memory.
-struct CurlClient: Sendable {
+struct CurlClient: APIClient {
     let baseURL: String
-
-    func get(_ path: String, headers: [String: String] = [:]) async throws -> HTTPResult {
-        try await self.request("GET", path, headers: headers)
-    }
-
-    /// Sends a JSON value (encoded with JSONSerialization) or raw bytes.
-    func post(_ path: String, json: Any, headers: [String: String] = [:]) async throws -> HTTPResult {
-        try await self.request("POST", path, headers: headers.merging(["Content-Type": "application/json"]) { $1 }, body: Self.encode(json))
-    }
-
-    func patch(_ path: String, json: Any, headers: [String: String] = [:]) async throws -> HTTPResult {
-        try await self.request("PATCH", path, headers: headers.merging(["Content-Type": "application/json"]) { $1 }, body: Self.encode(json))
-    }
-
-    static func encode(_ json: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed])) ?? Data()
-    }
 
     /// Sends a request from a thread of the client's own pool: libcurl blocks, and the test runner's cooperative
     /// pool has a thread per core, which a blocking request would take from every other test's clients and timers.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-extension CurlClient {
+extension APIClient {
     /// Creates a session as `owner` and returns its id.
     func createSession(as owner: TestAccount, _ fields: [String: Any] = [:]) async throws -> String {
         let response = try await self.post("/api/sessions", json: ["type": "claude_code"].merging(fields) { $1 }, headers: owner.bearer)
@@ -48,7 +48,7 @@ struct CollaborationRoom: Sendable {
     var messagesPath: String { "/api/sessions/\(self.sessionID)/messages" }
 }
 
-extension CurlClient {
+extension APIClient {
     func makeRoom() async throws -> CollaborationRoom {
         let host = try await self.registerAndLogin(prefix: "host")
         let editor = try await self.registerAndLogin(prefix: "editor")

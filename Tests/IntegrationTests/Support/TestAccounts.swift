@@ -13,7 +13,7 @@ struct TestAccount: Sendable {
     var bearer: [String: String] { ["Authorization": "Bearer \(self.accessToken)"] }
 }
 
-extension CurlClient {
+extension APIClient {
     /// Registers a user with a unique name and logs it in.
     func registerAndLogin(prefix: String = "user", password: String = "correct-horse-1") async throws -> TestAccount {
         let username = "\(prefix)_\(UUID().uuidString.prefix(8))".lowercased()
@@ -36,13 +36,13 @@ extension CurlClient {
 /// Hand-made JWTs for the attacks the server must refuse.
 enum ForgedToken {
     static func hs256(claims: [String: Any], secret: String, header: [String: Any] = ["alg": "HS256", "typ": "JWT"]) -> String {
-        let signingInput = "\(self.base64URL(CurlClient.encode(header))).\(self.base64URL(CurlClient.encode(claims)))"
+        let signingInput = "\(self.base64URL(JSONText.encode(header))).\(self.base64URL(JSONText.encode(claims)))"
         let signature = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return "\(signingInput).\(self.base64URL(Data(signature)))"
     }
 
     static func unsigned(claims: [String: Any]) -> String {
-        "\(self.base64URL(CurlClient.encode(["alg": "none", "typ": "JWT"]))).\(self.base64URL(CurlClient.encode(claims)))."
+        "\(self.base64URL(JSONText.encode(["alg": "none", "typ": "JWT"]))).\(self.base64URL(JSONText.encode(claims)))."
     }
 
     static func base64URL(_ data: Data) -> String {

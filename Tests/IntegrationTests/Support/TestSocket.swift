@@ -69,7 +69,7 @@ final class TestSocket: Sendable {
     }
 
     func send(_ json: [String: Any]) {
-        self.commands.yield(.send(String(decoding: CurlClient.encode(json), as: UTF8.self)))
+        self.commands.yield(.send(String(decoding: JSONText.encode(json), as: UTF8.self)))
     }
 
     func sendRaw(_ text: String) {

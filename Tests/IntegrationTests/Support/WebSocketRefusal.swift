@@ -2,7 +2,6 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
-
 import WebSocketClient
 
 /// What the server says to a WebSocket it refuses: the frames, then the close code.

@@ -4,7 +4,7 @@ import Testing
 @Suite("Teams over HTTP")
 struct TeamTests {
     @Test func creatorIsAdminAndNamesAreUnique() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let admin = try await client.registerAndLogin()
             let created = try await client.post("/api/teams", json: ["name": "Platform", "description": "infra"], headers: admin.bearer)
             #expect(created.status == 201)
@@ -20,7 +20,7 @@ struct TeamTests {
     }
 
     @Test func adminsManageMembersWithinTheLimit() async throws {
-        try await withServer(environment: ["MAX_TEAM_SIZE": "3"]) { _, client in
+        try await withApp(environment: ["MAX_TEAM_SIZE": "3"]) { client in
             let admin = try await client.registerAndLogin()
             let member = try await client.registerAndLogin()
             let viewer = try await client.registerAndLogin()
@@ -50,7 +50,7 @@ struct TeamTests {
     }
 
     @Test func theLastAdminStays() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let admin = try await client.registerAndLogin()
             let member = try await client.registerAndLogin()
             let teamID = try #require(try await client.post("/api/teams", json: ["name": "Solo"], headers: admin.bearer).json?["id"] as? String)
@@ -65,7 +65,7 @@ struct TeamTests {
     }
 
     @Test func teamSessionsAreSharedWithMembersAsViewers() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let owner = try await client.registerAndLogin()
             let colleague = try await client.registerAndLogin()
             let outsider = try await client.registerAndLogin()

@@ -4,7 +4,7 @@ import Testing
 @Suite("Participants over HTTP")
 struct ParticipantTests {
     @Test func hostInvitesChangesAndRemoves() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let host = try await client.registerAndLogin()
             let guest = try await client.registerAndLogin()
             let id = try await client.createSession(as: host)
@@ -35,7 +35,7 @@ struct ParticipantTests {
     }
 
     @Test func onlyHostsManageAndTheOwnerStaysHost() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let host = try await client.registerAndLogin()
             let editor = try await client.registerAndLogin()
             let other = try await client.registerAndLogin()
@@ -67,7 +67,7 @@ struct ParticipantTests {
     }
 
     @Test func participantListPages() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let host = try await client.registerAndLogin()
             let id = try await client.createSession(as: host)
             for _ in 0..<4 { try await client.invite(try await client.registerAndLogin(), as: "viewer", to: id, by: host) }

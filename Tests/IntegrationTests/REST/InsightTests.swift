@@ -4,7 +4,7 @@ import Testing
 @Suite("Insights over HTTP")
 struct InsightTests {
     @Test func sharedWithEveryoneOrATeam() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let author = try await client.registerAndLogin()
             let colleague = try await client.registerAndLogin()
             let stranger = try await client.registerAndLogin()
@@ -40,7 +40,7 @@ struct InsightTests {
     }
 
     @Test func viewsUpvotesAndTopOrder() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let author = try await client.registerAndLogin()
             let readers = try await (0..<2).asyncMap { _ in try await client.registerAndLogin() }
             var ids: [String] = []
@@ -68,7 +68,7 @@ struct InsightTests {
     }
 
     @Test func authorsEditAuthorsAndTeamAdminsDelete() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let admin = try await client.registerAndLogin()
             let author = try await client.registerAndLogin()
             let teamID = try #require(try await client.post("/api/teams", json: ["name": "Editors"], headers: admin.bearer).json?["id"] as? String)

@@ -4,7 +4,7 @@ import Testing
 @Suite("Messages over HTTP")
 struct MessageTests {
     @Test func chatWithMentionsThreadsAndComments() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let room = try await client.makeRoom()
             let posted = try await client.post(
                 room.messagesPath, json: ["content": "@\(room.editor.username) look at this, cc @nobody_here."], headers: room.host.bearer)
@@ -37,7 +37,7 @@ struct MessageTests {
     }
 
     @Test func viewersReadButCannotWriteAndNothingIsStored() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let room = try await client.makeRoom()
             let outsider = try await client.registerAndLogin()
             let refused = try await client.post(room.messagesPath, json: ["content": "let me in"], headers: room.viewer.bearer)
@@ -53,7 +53,7 @@ struct MessageTests {
     }
 
     @Test func invalidMessagesAre422() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let room = try await client.makeRoom()
             let cases: [([String: Any], String)] = [
                 ([:], "content"),
@@ -74,7 +74,7 @@ struct MessageTests {
     }
 
     @Test func authorsEditAndDeleteHostsDeleteAny() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let room = try await client.makeRoom()
             let id = try #require(
                 try await client.post(room.messagesPath, json: ["content": "draft"], headers: room.editor.bearer).json?["id"] as? String)
@@ -102,7 +102,7 @@ struct MessageTests {
     }
 
     @Test func reactionsAreOncePerUserAndEmoji() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let room = try await client.makeRoom()
             let id = try #require(
                 try await client.post(room.messagesPath, json: ["content": "ship it?"], headers: room.host.bearer).json?["id"] as? String)
@@ -131,7 +131,7 @@ struct MessageTests {
     }
 
     @Test func pagesForwardAndBackwardAroundAMessage() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let room = try await client.makeRoom()
             var ids: [String] = []
             for index in 0..<9 {

@@ -6,7 +6,7 @@ struct TokenTests {
     static let secret = "integration-test-secret-0123456789abcdef"
 
     @Test func forgedExpiredAndForeignTokensAre401() async throws {
-        try await withServer(environment: ["JWT_SECRET_KEY": Self.secret]) { _, client in
+        try await withApp(environment: ["JWT_SECRET_KEY": Self.secret]) { client in
             let account = try await client.registerAndLogin()
             let now = Int(Date().timeIntervalSince1970)
             let valid: [String: Any] = [
@@ -45,7 +45,7 @@ struct TokenTests {
     }
 
     @Test func refusedTokenChangesNothing() async throws {
-        try await withServer(environment: ["JWT_SECRET_KEY": Self.secret]) { _, client in
+        try await withApp(environment: ["JWT_SECRET_KEY": Self.secret]) { client in
             let account = try await client.registerAndLogin()
             let forged = ForgedToken.hs256(
                 claims: ["sub": account.id, "iat": 0, "exp": Int(Date().timeIntervalSince1970) + 600],
@@ -58,7 +58,7 @@ struct TokenTests {
         }
     }
 
-    private func me(_ client: CurlClient, token: String) async throws -> Int {
+    private func me(_ client: some APIClient, token: String) async throws -> Int {
         try await client.get("/api/auth/me", headers: ["Authorization": "Bearer \(token)"]).status
     }
 }

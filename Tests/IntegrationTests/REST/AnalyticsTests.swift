@@ -4,7 +4,7 @@ import Testing
 @Suite("Analytics over HTTP")
 struct AnalyticsTests {
     @Test func teamReportCountsSharedSessionsAndBucketsHistory() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             // The UTC day (ISO8601Format writes UTC).
             let dayAtStart = Date().ISO8601Format().prefix(10)
             let lead = try await client.registerAndLogin(prefix: "lead")
@@ -56,7 +56,7 @@ struct AnalyticsTests {
     }
 
     @Test func sessionAndPersonalReports() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let owner = try await client.registerAndLogin()
             let outsider = try await client.registerAndLogin()
             let id = try await client.createSession(as: owner, ["token_count": 10])

@@ -4,7 +4,7 @@ import Testing
 @Suite("The caller's profile over HTTP")
 struct ProfileTests {
     @Test func updatesNameAndPreferences() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let account = try await client.registerAndLogin()
             let updated = try await client.patch(
                 "/api/auth/me",
@@ -22,7 +22,7 @@ struct ProfileTests {
     }
 
     @Test func invalidUpdatesAre422AndChangeNothing() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let account = try await client.registerAndLogin()
             let cases: [[String: Any]] = [
                 ["full_name": String(repeating: "n", count: 101)],
@@ -49,7 +49,7 @@ struct ProfileTests {
     }
 
     @Test func changesPasswordWithTheCurrentOne() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let account = try await client.registerAndLogin()
             let change = try await client.patch(
                 "/api/auth/me",

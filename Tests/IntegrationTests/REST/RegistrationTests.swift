@@ -4,7 +4,7 @@ import Testing
 @Suite("Registration over HTTP")
 struct RegistrationTests {
     @Test func registersAndNeverReturnsTheHash() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let response = try await client.post(
                 "/api/auth/register",
                 json: ["email": "Ada@Example.com", "username": "ada", "password": "analytical-1", "full_name": "Ada Lovelace"]
@@ -23,7 +23,7 @@ struct RegistrationTests {
     }
 
     @Test func duplicateUsernameOrEmailIsAConflict() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let first = try await client.post("/api/auth/register", json: ["email": "bob@example.com", "username": "bob", "password": "password-1"])
             #expect(first.status == 201)
             let sameName = try await client.post(
@@ -38,7 +38,7 @@ struct RegistrationTests {
     }
 
     @Test func malformedJSONIs400AndWritesNothing() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             for body in ["{\"email\": ", "", "not json", "{\"username\": 'carol'}", "{\"a\" 1}"] {
                 let response = try await client.request(
                     "POST",
@@ -57,7 +57,7 @@ struct RegistrationTests {
     }
 
     @Test func missingFieldsAndWrongTypesAre422WithTheFieldNamed() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let cases: [(body: [String: Any], field: String)] = [
                 (["username": "dave", "password": "password-1"], "email"),
                 (["email": "dave@example.com", "password": "password-1"], "username"),
@@ -84,7 +84,7 @@ struct RegistrationTests {
     }
 
     @Test func twentyMegabyteBodyIs413AndWritesNothing() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let huge =
                 "{\"email\": \"eve@example.com\", \"username\": \"eve\", \"password\": \"password-1\", \"full_name\": \""
                 + String(repeating: "x", count: 20 * 1024 * 1024) + "\"}"
@@ -99,7 +99,7 @@ struct RegistrationTests {
         }
     }
 
-    private func expectNoUsers(_ client: CurlClient) async throws {
+    private func expectNoUsers(_ client: some APIClient) async throws {
         // Every name tried above is still free: registering it now succeeds.
         for name in ["carol", "dave"] {
             let response = try await client.post(

@@ -4,7 +4,7 @@ import Testing
 @Suite("Sessions over HTTP")
 struct SessionTests {
     @Test func createsWithDefaultsAndTheCallerAsHost() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let owner = try await client.registerAndLogin()
             let response = try await client.post(
                 "/api/sessions",
@@ -27,7 +27,7 @@ struct SessionTests {
     }
 
     @Test func invalidSessionsAre422AndNothingIsStored() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let owner = try await client.registerAndLogin()
             let cases: [([String: Any], String)] = [
                 ([:], "type"),
@@ -54,7 +54,7 @@ struct SessionTests {
     }
 
     @Test func quotaOfSessionsPerUserIsAConflict() async throws {
-        try await withServer(environment: ["MAX_SESSIONS_PER_USER": "2"]) { _, client in
+        try await withApp(environment: ["MAX_SESSIONS_PER_USER": "2"]) { client in
             let owner = try await client.registerAndLogin()
             _ = try await client.createSession(as: owner)
             _ = try await client.createSession(as: owner)
@@ -67,7 +67,7 @@ struct SessionTests {
     }
 
     @Test func metricUpdatesAppendHistoryAndLogAnEvent() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let owner = try await client.registerAndLogin()
             let id = try await client.createSession(as: owner)
             let patched = try await client.patch("/api/sessions/\(id)", json: ["token_count": 1500, "health_score": 87.5], headers: owner.bearer)
@@ -98,7 +98,7 @@ struct SessionTests {
     }
 
     @Test func listsFilterSortAndPageWithoutGapsOrRepeats() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let owner = try await client.registerAndLogin()
             var ids: [String] = []
             for index in 0..<7 {
@@ -130,7 +130,7 @@ struct SessionTests {
 
     /// Each way of seeing a session is its own branch of the listing query; pages must merge them in order, once each.
     @Test func listingsMergeEveryWayOfSeeingASessionWithoutRepeats() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let reader = try await client.registerAndLogin(prefix: "reader")
             let other = try await client.registerAndLogin(prefix: "other")
             let teamID = try #require(try await client.post("/api/teams", json: ["name": "Readers"], headers: other.bearer).json?["id"] as? String)
@@ -159,7 +159,7 @@ struct SessionTests {
     }
 
     @Test func ownersDeleteOthersCannot() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let owner = try await client.registerAndLogin()
             let editor = try await client.registerAndLogin()
             let outsider = try await client.registerAndLogin()
@@ -174,7 +174,7 @@ struct SessionTests {
     }
 
     @Test func publicSessionsAreVisibleToEveryoneAsViewers() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let owner = try await client.registerAndLogin()
             let reader = try await client.registerAndLogin()
             let id = try await client.createSession(as: owner)

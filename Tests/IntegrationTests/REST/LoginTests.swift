@@ -4,7 +4,7 @@ import Testing
 @Suite("Login, refresh and logout over HTTP")
 struct LoginTests {
     @Test func loginWithJSONFormOrEmail() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let account = try await client.registerAndLogin()
             let form = try await client.request(
                 "POST",
@@ -26,7 +26,7 @@ struct LoginTests {
     }
 
     @Test func unknownUserAndWrongPasswordGetTheSameAnswer() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let account = try await client.registerAndLogin()
             let wrongPassword = try await client.post("/api/auth/login", json: ["username": account.username, "password": "wrong-password"])
             let unknownUser = try await client.post("/api/auth/login", json: ["username": "nobody_here", "password": "wrong-password"])
@@ -49,7 +49,7 @@ struct LoginTests {
     }
 
     @Test func refreshTokenWorksOnceAndReuseRevokesTheLogin() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let account = try await client.registerAndLogin()
             let rotated = try await client.post("/api/auth/refresh", json: ["refresh_token": account.refreshToken])
             #expect(rotated.status == 200)
@@ -68,7 +68,7 @@ struct LoginTests {
     }
 
     @Test func logoutRevokesTheRefreshToken() async throws {
-        try await withServer { _, client in
+        try await withApp { client in
             let account = try await client.registerAndLogin()
             let logout = try await client.post("/api/auth/logout", json: ["refresh_token": account.refreshToken])
             #expect(logout.status == 204)
