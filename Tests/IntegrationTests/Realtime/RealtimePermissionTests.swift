@@ -122,7 +122,7 @@ extension RealtimeIntegration {
                 let shortLived = { (user: TestAccount) in
                     ForgedToken.hs256(
                         claims: [
-                            "sub": user.id, "exp": Int(Date().timeIntervalSince1970) + 5, "iat": Int(Date().timeIntervalSince1970),
+                            "sub": user.id, "exp": Int(Date().timeIntervalSince1970) + 2, "iat": Int(Date().timeIntervalSince1970),
                             "jti": UUID().uuidString, "iss": "sessionhub", "aud": "sessionhub-api", "gen": 0,
                         ],
                         secret: secret

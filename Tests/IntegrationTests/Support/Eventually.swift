@@ -1,8 +1,8 @@
 import Testing
 
-/// Retries `attempt` until it yields a value, for up to five seconds.
-func eventually<Value>(_ attempt: () async throws -> Value?) async throws -> Value {
-    let deadline = ContinuousClock.now + .seconds(5)
+/// Retries `attempt` until it yields a value, for up to `timeout`.
+func eventually<Value>(within timeout: Duration = .seconds(5), _ attempt: () async throws -> Value?) async throws -> Value {
+    let deadline = ContinuousClock.now + timeout
     while true {
         if let value = try await attempt() { return value }
         try #require(ContinuousClock.now < deadline, "not reached in time")
