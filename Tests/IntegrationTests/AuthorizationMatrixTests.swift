@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// Every session, team and insight endpoint against every kind of caller, with the status DESIGN.md's matrix gives:
-/// 404 for what the caller may not see, 403 for what they may see but not do.
+/// 404 for what the caller may not see, 403 for what they may see but not do. A status is not the whole answer: each
+/// write carries a marker naming its caller, and no refused caller's marker may be stored, logged or broadcast.
 @Suite("Authorization matrix")
 struct AuthorizationMatrixTests {
     struct Expectation {
@@ -11,6 +12,13 @@ struct AuthorizationMatrixTests {
         let body: [String: Any]?
         /// Expected status by actor name.
         let statuses: [String: Int]
+        /// What an allowed read must contain (it answers about this session, not just 200).
+        var reveals: String? = nil
+
+        /// The body with `$actor` in its strings replaced by a marker of this row and caller.
+        func body(for marker: String) -> [String: Any]? {
+            self.body?.mapValues { value in (value as? String).map { $0.replacingOccurrences(of: "$actor", with: marker) } ?? value }
+        }
     }
 
     @Test func sessionEndpoints() async throws {
@@ -43,31 +51,33 @@ struct AuthorizationMatrixTests {
             let hostMessage = try #require(
                 try await client.post("\(base)/messages", json: ["content": "by the host"], headers: host.bearer).json?["id"] as? String)
             let table: [Expectation] = [
-                Expectation(method: "GET", path: base, body: nil, statuses: all(200)),
+                Expectation(method: "GET", path: base, body: nil, statuses: all(200), reveals: id),
                 Expectation(method: "GET", path: "\(base)/history", body: nil, statuses: all(200)),
-                Expectation(method: "GET", path: "\(base)/events", body: nil, statuses: all(200)),
-                Expectation(method: "GET", path: "\(base)/participants", body: nil, statuses: all(200)),
-                Expectation(method: "GET", path: "\(base)/messages", body: nil, statuses: all(200)),
+                Expectation(method: "GET", path: "\(base)/events", body: nil, statuses: all(200), reveals: hostMessage),
+                Expectation(method: "GET", path: "\(base)/participants", body: nil, statuses: all(200), reveals: editor.id),
+                Expectation(method: "GET", path: "\(base)/messages", body: nil, statuses: all(200), reveals: hostMessage),
                 Expectation(method: "GET", path: "\(base)/messages/stats", body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "/api/analytics/sessions/\(id)", body: nil, statuses: all(200)),
                 Expectation(method: "GET", path: "\(base)/presence", body: nil, statuses: all(200)),
                 // HEAD: the stream's answer without opening it.
                 Expectation(method: "HEAD", path: "\(base)/stream", body: nil, statuses: all(200)),
-                Expectation(method: "POST", path: "\(base)/messages", body: ["content": "hello"], statuses: writers(201)),
+                Expectation(method: "POST", path: "\(base)/messages", body: ["content": "hello $actor"], statuses: writers(201)),
                 Expectation(
                     method: "POST", path: "\(base)/messages",
-                    body: ["type": "comment", "content": "off by one", "file": "a.swift", "line": 3], statuses: writers(201)
+                    body: ["type": "comment", "content": "off by one $actor", "file": "a.swift", "line": 3], statuses: writers(201)
                 ),
                 // Only the author edits; the host's role does not extend to other people's words.
-                Expectation(method: "PATCH", path: "\(base)/messages/\(hostMessage)", body: ["content": "edited"], statuses: hostOnly(200)),
+                Expectation(
+                    method: "PATCH", path: "\(base)/messages/\(hostMessage)", body: ["content": "edited $actor"], statuses: hostOnly(200)),
                 Expectation(method: "POST", path: "\(base)/messages/\(hostMessage)/reactions", body: ["emoji": "👍"], statuses: writers(201)),
                 Expectation(method: "DELETE", path: "\(base)/messages/\(hostMessage)/reactions/%F0%9F%91%8D", body: nil, statuses: writers(200)),
-                Expectation(method: "POST", path: "\(base)/actions", body: ["type": "chat_message", "content": "hi"], statuses: writers(202)),
+                Expectation(
+                    method: "POST", path: "\(base)/actions", body: ["type": "chat_message", "content": "hi $actor"], statuses: writers(202)),
                 Expectation(
                     method: "POST", path: "\(base)/actions",
                     body: ["type": "cursor_update", "data": ["file": "a.swift", "line": 1, "column": 0]], statuses: all(202)
                 ),
-                Expectation(method: "PATCH", path: base, body: ["description": "changed"], statuses: writers(200)),
+                Expectation(method: "PATCH", path: base, body: ["description": "changed $actor"], statuses: writers(200)),
                 Expectation(method: "PATCH", path: base, body: ["visibility": "team"], statuses: hostOnly(200)),
                 Expectation(method: "PATCH", path: "\(base)/participants/\(viewer.id)", body: ["role": "viewer"], statuses: hostOnly(200)),
                 Expectation(
@@ -79,17 +89,47 @@ struct AuthorizationMatrixTests {
                     statuses: ["editor": 403, "viewer": 403, "teammate": 403, "teamAdmin": 403, "outsider": 404]
                 ),
             ]
-            for expectation in table {
+            // The host watches live: whatever is broadcast reaches this stream.
+            let watcher = client.stream(id, as: host)
+            _ = try await watcher.next(event: "connected")
+            var refusedMarkers: [String] = []
+            var storedMarkers: [String] = []
+            for (row, expectation) in table.enumerated() {
                 for (name, expected) in expectation.statuses.sorted(by: { $0.key < $1.key }) {
                     let actor = try #require(actors[name])
-                    let body = expectation.body.map(JSONText.encode)
+                    let marker = "mark\(row)x\(name)"
                     let response = try await client.request(
                         expectation.method, expectation.path,
-                        headers: actor.bearer.merging(["Content-Type": "application/json"]) { $1 }, body: body
+                        headers: actor.bearer.merging(["Content-Type": "application/json"]) { $1 },
+                        body: expectation.body(for: marker).map(JSONText.encode)
                     )
                     #expect(response.status == expected, "\(name) \(expectation.method) \(expectation.path): \(response.text)")
+                    guard expectation.body?.values.contains(where: { ($0 as? String)?.contains("$actor") == true }) == true else {
+                        if expected == 200, let reveals = expectation.reveals, expectation.method == "GET" {
+                            #expect(response.text.contains(reveals), "\(name) GET \(expectation.path) answered about something else")
+                        }
+                        continue
+                    }
+                    if expected >= 400 {
+                        refusedMarkers.append(marker)
+                    } else if expectation.method == "POST" {
+                        storedMarkers.append(marker)
+                    }
                 }
             }
+            // Everything allowed is there (so the searches below can see a marker), and nothing refused is anywhere.
+            try await client.chat("the end", in: id, as: host)
+            _ = try await watcher.next(event: "chat_message") { $0.json.messageContent == "the end" }
+            watcher.close()
+            let stored = try await client.collectPages("\(base)/messages", limit: 200, headers: host.bearer).items
+            let logged = try await client.collectPages("\(base)/events", limit: 200, headers: host.bearer).items
+            let everything = [
+                watcher.text, String(decoding: JSONText.encode(stored), as: UTF8.self), String(decoding: JSONText.encode(logged), as: UTF8.self),
+                try await client.get(base, headers: host.bearer).text,
+            ].joined()
+            for marker in storedMarkers { #expect(everything.contains(marker), "\(marker) was allowed but is not stored") }
+            for marker in refusedMarkers { #expect(!everything.contains(marker), "\(marker) was refused but left a trace") }
+            #expect(refusedMarkers.count > 20 && storedMarkers.count >= 6)
             // Inviting, with a fresh invitee each time so only the caller's role decides.
             for (name, expected) in hostOnly(201) {
                 let invitee = try await client.registerAndLogin(prefix: "invitee")
