@@ -55,7 +55,8 @@ struct FanoutWorkload: Sendable {
         let start = ContinuousClock.now
         for sequence in 0..<count {
             try await Task.sleep(until: start + .seconds(Double(sequence) / Double(self.rate)), clock: .continuous)
-            publisher.send(#"{"type": "chat_message", "content": "\#(Receiver.probe(sequence: sequence))"}"#)
+            // `ref` asks for the ack the publisher counts.
+            publisher.send(#"{"type": "chat_message", "content": "\#(Receiver.probe(sequence: sequence))", "ref": \#(sequence)}"#)
         }
         _ = await wait(for: expected, of: { progress.delivered.load(ordering: .relaxed) }, stallingAfter: .seconds(3), upTo: .seconds(30))
         let elapsed = start.duration(to: .now).seconds

@@ -125,6 +125,8 @@ final class WindowedPublisher: Sendable {
                 return state.connection
             })
         else { return }
-        connection.send(#"{"type": "chat_message", "content": "\#(Receiver.probe(sequence: self.sequence.next()))"}"#)
+        // `ref` asks for the ack that opens the window again.
+        let sequence = self.sequence.next()
+        connection.send(#"{"type": "chat_message", "content": "\#(Receiver.probe(sequence: sequence))", "ref": \#(sequence)}"#)
     }
 }

@@ -17,6 +17,8 @@ struct SystemController<Context: RequestContext>: Sendable {
         router.get("/ready", use: self.ready)
         router.get("/api/openapi.yaml", use: self.openAPI)
         router.get("/api/docs", use: self.docs)
+        // Where users of FastAPI services look first.
+        router.get("/docs") { _, _ in Response(status: .permanentRedirect, headers: [.location: "/api/docs"]) }
     }
 
     @Sendable func root(_ request: Request, context: Context) async throws -> ServiceDescription {
@@ -28,8 +30,9 @@ struct SystemController<Context: RequestContext>: Sendable {
     }
 
     /// Liveness: the process answers. It checks nothing else, so an orchestrator does not restart it for a slow disk.
+    /// `healthy`, the word the seed's server answers with and its clients check for.
     @Sendable func health(_ request: Request, context: Context) async throws -> HealthStatus {
-        HealthStatus(status: "ok", version: Self.version)
+        HealthStatus(status: "healthy", version: Self.version)
     }
 
     /// Readiness: the store answers a query.

@@ -82,8 +82,9 @@ public struct ParticipantService: Sendable {
     }
 
     /// Logs `user_left` when a user's last connection closed (or their presence went stale); participants only.
-    public func recordLeave(sessionID: String, userID: String) async throws -> SessionEvent? {
-        let event = NewSessionEvent(sessionID: sessionID, type: .userLeft, actorID: userID, payload: ["user_id": .string(userID)])
+    public func recordLeave(sessionID: String, userID: String, username: String) async throws -> SessionEvent? {
+        let event = NewSessionEvent(
+            sessionID: sessionID, type: .userLeft, actorID: userID, payload: ["user_id": .string(userID), "username": .string(username)])
         return try await self.store.recordPresence(sessionID: sessionID, userID: userID, isActive: false, event: event)
     }
 

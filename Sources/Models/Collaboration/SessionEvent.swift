@@ -32,12 +32,15 @@ public struct SessionEvent: Sendable, Equatable {
         return Set([recipientID] + (self.actorID.map { [$0] } ?? []))
     }
 
-    /// The server frame clients receive: the payload plus `type`, `session_id`, `ts` and `id`.
+    /// The server frame clients receive: the payload plus `type`, `session_id`, `timestamp` (and `ts`) and `id`.
     public var frame: [String: JSONValue] {
         var frame = self.payload
         frame["type"] = .string(self.type.rawValue)
         frame["session_id"] = .string(self.sessionID)
-        frame["ts"] = .string(WireFormat.timestamp(self.createdAt))
+        let time = JSONValue.string(WireFormat.timestamp(self.createdAt))
+        // `timestamp` as the seed's frames have it; `ts` for the clients written against this server's first protocol.
+        frame["timestamp"] = time
+        frame["ts"] = time
         frame["id"] = .number(Double(self.id))
         return frame
     }

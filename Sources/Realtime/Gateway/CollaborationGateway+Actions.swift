@@ -26,6 +26,8 @@ extension CollaborationGateway {
     /// What to do after one inbound frame of a live connection.
     enum InboundOutcome {
         case reply(OutboundFrame)
+        /// Done, and nothing to say: an action whose client did not ask for an `ack`.
+        case silent
         /// The connection kept flooding while refused: its subscription is closed (1008).
         case closedForFlooding
     }
@@ -40,7 +42,7 @@ extension CollaborationGateway {
     func receive(_ data: Data, on connection: LiveConnection, flood: inout FloodControl) async -> InboundOutcome {
         switch flood.admit() {
         case .allowed:
-            return .reply(await self.answer(data, from: connection))
+            return await self.answer(data, from: connection).map(InboundOutcome.reply) ?? .silent
         case .refused:
             self.hub.counters.add(.rateLimited)
             return .reply(.error(code: .rateLimited, message: "Too many messages; slow down", sessionID: connection.sessionID))
@@ -51,7 +53,7 @@ extension CollaborationGateway {
         }
     }
 
-    private func answer(_ data: Data, from connection: LiveConnection) async -> OutboundFrame {
+    private func answer(_ data: Data, from connection: LiveConnection) async -> OutboundFrame? {
         guard data.count <= self.limits.maxMessageBytes else {
             return .error(.payloadTooLarge(limitBytes: self.limits.maxMessageBytes), sessionID: connection.sessionID)
         }
@@ -63,7 +65,11 @@ extension CollaborationGateway {
             return .error(error.error, ref: error.ref, sessionID: connection.sessionID)
         }
         do {
-            return try await self.perform(decoded, from: .connection(connection))
+            let reply = try await self.perform(decoded, from: .connection(connection))
+            // An `ack` answers only a client that asked with `ref`: the seed's clients read the broadcast of what they
+            // sent as the next frame. (A refusal is always answered; `/actions` always answers, being HTTP.)
+            let askedForAck = decoded.ref.map { $0 != .null } ?? false
+            return reply.type == "ack" && !askedForAck ? nil : reply
         } catch let error as DomainError {
             return .error(error, ref: decoded.ref, sessionID: connection.sessionID)
         } catch {

@@ -93,7 +93,9 @@ public struct CollaborationGateway: Sendable {
                 "connected",
                 sessionID: session.id,
                 fields: [
-                    "user": me.json, "role": .string(role.rawValue), "users": .array(users.map(\.json)),
+                    "user": me.json, "role": .string(role.rawValue), "your_role": .string(role.rawValue), "users": .array(users.map(\.json)),
+                    // The seed's welcome message: who is here, in its shape.
+                    "participants": .array(users.map(\.participantJSON)),
                     "presence": .object(Dictionary(uniqueKeysWithValues: users.map { ($0.userID, JSONValue.string($0.status.rawValue)) })),
                     "last_event_id": .number(Double(head)),
                 ],
@@ -111,7 +113,8 @@ public struct CollaborationGateway: Sendable {
         self.hub.unsubscribe(subscriber)
         if self.hub.presence.detach(sessionID: subscriber.sessionID, userID: subscriber.user.id, connectionID: subscriber.id) {
             do {
-                try await self.hub.announceDeparture(sessionID: subscriber.sessionID, userID: subscriber.user.id)
+                try await self.hub.announceDeparture(
+                    sessionID: subscriber.sessionID, userID: subscriber.user.id, username: subscriber.user.username)
             } catch {
                 // The connection is gone either way; its participant record stays active until the next arrival.
                 self.hub.logger.warning("recording a departure failed", metadata: ["error": .string(String(reflecting: error))])

@@ -261,23 +261,25 @@ public final class BroadcastHub: Service, Sendable {
                 }
             }
             let cutoff = now.addingTimeInterval(-TimeInterval(self.limits.presenceStaleSeconds))
-            for (sessionID, userID) in self.presence.expire(silentSince: cutoff) {
-                try? await self.announceDeparture(sessionID: sessionID, userID: userID)
+            for (sessionID, userID, username) in self.presence.expire(silentSince: cutoff) {
+                try? await self.announceDeparture(sessionID: sessionID, userID: userID, username: username)
             }
         }
     }
 
     /// `user_joined` for a user's first connection (or return from staleness): logged for participants (the store
-    /// publishes it), live only for anyone else, so passers-by of a public session leave nothing in its log.
+    /// publishes it), live only for anyone else, so passers-by of a public session leave nothing in its log. Never
+    /// sent to the user themselves: their `connected` already says who they are.
     func announceArrival(sessionID: String, userID: String, user: JSONValue) async throws {
         guard try await self.participants.recordJoin(sessionID: sessionID, userID: userID, user: user) == nil else { return }
-        self.bridge.broadcast(EphemeralSignal(sessionID: sessionID, kind: .userJoined, fields: ["user": user]))
+        self.bridge.broadcast(EphemeralSignal(sessionID: sessionID, kind: .userJoined, fields: ["user": user], excludedUserID: userID))
     }
 
     /// `user_left` for a user's last connection, logged or live as `announceArrival` decides.
-    func announceDeparture(sessionID: String, userID: String) async throws {
-        guard try await self.participants.recordLeave(sessionID: sessionID, userID: userID) == nil else { return }
-        self.bridge.broadcast(EphemeralSignal(sessionID: sessionID, kind: .userLeft, fields: ["user_id": .string(userID)]))
+    func announceDeparture(sessionID: String, userID: String, username: String) async throws {
+        guard try await self.participants.recordLeave(sessionID: sessionID, userID: userID, username: username) == nil else { return }
+        let fields: [String: JSONValue] = ["user_id": .string(userID), "username": .string(username)]
+        self.bridge.broadcast(EphemeralSignal(sessionID: sessionID, kind: .userLeft, fields: fields))
     }
 
     public func statistics() -> HubStatistics {

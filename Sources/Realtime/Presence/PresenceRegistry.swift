@@ -21,6 +21,14 @@ struct PresenceEntry: Sendable {
     /// False once the entry went stale (announced as user_left) until its user is heard from again.
     var isAnnounced = true
 
+    /// An item of `connected`'s `participants`, as the seed's welcome message lists them.
+    var participantJSON: JSONValue {
+        .object([
+            "id": .string(self.userID), "username": .string(self.username), "role": .string(self.role.rawValue),
+            "status": .string(self.status.rawValue),
+        ])
+    }
+
     /// The `user` object of `connected` and `user_joined`, and an item of `GET .../presence`.
     var json: JSONValue {
         .object([
@@ -94,13 +102,13 @@ final class PresenceRegistry: Sendable {
     }
 
     /// Marks entries silent since `cutoff` as gone; returns them (sessionID, userID) to announce as user_left.
-    func expire(silentSince cutoff: Date) -> [(sessionID: String, userID: String)] {
+    func expire(silentSince cutoff: Date) -> [(sessionID: String, userID: String, username: String)] {
         self.rooms.withLock { rooms in
-            var expired: [(String, String)] = []
+            var expired: [(String, String, String)] = []
             for (sessionID, users) in rooms {
                 for (userID, entry) in users where entry.isAnnounced && entry.lastSeen < cutoff {
                     rooms[sessionID]?[userID]?.isAnnounced = false
-                    expired.append((sessionID, userID))
+                    expired.append((sessionID, userID, entry.username))
                 }
             }
             return expired

@@ -47,10 +47,12 @@ public struct OutboundFrame: Sendable {
 }
 
 extension OutboundFrame {
-    /// A stored event as clients receive it: its payload with `type`, `session_id`, `ts` and `id`. A direct message
-    /// reaches only its sender and recipient, live and on replay.
+    /// A stored event as clients receive it: its payload with `type`, `session_id`, `timestamp` and `id`. A direct
+    /// message reaches only its sender and recipient, live and on replay; a user's own arrival is not sent to them
+    /// live (their `connected` says it), though their log keeps it.
     init(event: SessionEvent) {
-        self.init(fields: event.frame, eventID: event.id, audience: event.audience)
+        let ownArrival = event.type == .userJoined ? event.actorID : nil
+        self.init(fields: event.frame, eventID: event.id, audience: event.audience, excludedUserID: ownArrival)
     }
 
     /// An ephemeral event of the room: not logged, no id.
@@ -61,7 +63,10 @@ extension OutboundFrame {
         var frame = fields
         frame["type"] = .string(type)
         frame["session_id"] = .string(sessionID)
-        frame["ts"] = .string(WireFormat.timestamp(WireFormat.now()))
+        let now = JSONValue.string(WireFormat.timestamp(WireFormat.now()))
+        // `timestamp` as the seed's frames have it; `ts` for the clients written against this server's first protocol.
+        frame["timestamp"] = now
+        frame["ts"] = now
         return OutboundFrame(fields: frame, excludedUserID: excludedUserID, coalescingKey: coalescingKey, framedForSSE: framedForSSE)
     }
 
@@ -76,9 +81,7 @@ extension OutboundFrame {
 
     /// An `error` frame: `error_code`, `message`, `timestamp`, and `ref` when it answers a client message.
     static func error(code: ErrorCode, message: String, ref: JSONValue? = nil, sessionID: String) -> OutboundFrame {
-        var fields: [String: JSONValue] = [
-            "error_code": .string(code.rawValue), "message": .string(message), "timestamp": .string(WireFormat.timestamp(WireFormat.now())),
-        ]
+        var fields: [String: JSONValue] = ["error_code": .string(code.rawValue), "message": .string(message)]
         if let ref { fields["ref"] = ref }
         return .ephemeral("error", sessionID: sessionID, fields: fields)
     }

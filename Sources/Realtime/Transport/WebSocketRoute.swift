@@ -94,6 +94,7 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
                 }
                 switch await self.gateway.receive(data, on: connection, flood: &flood) {
                 case .reply(let frame): try await Self.send(frame, to: outbound)
+                case .silent: break
                 case .closedForFlooding: return
                 }
             }

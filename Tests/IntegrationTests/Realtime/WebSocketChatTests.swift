@@ -43,6 +43,37 @@ extension RealtimeIntegration {
                 await editorSocket.close()
                 let left = try await hostSocket.next(type: "user_left")
                 #expect(left["user_id"] as? String == editor.id)
+                #expect(left["username"] as? String == editor.username)
+                await hostSocket.close()
+            }
+        }
+
+        /// The seed's Python client reads one frame after connecting (the welcome) and one after sending a chat message
+        /// without `ref` (the message itself): no `ack`, and not its own `user_joined`, may come between.
+        @Test func theSeedsClientReadsItsWelcomeAndThenItsOwnMessage() async throws {
+            try await withServer { server, client in
+                let room = try await client.makeRoom()
+                let (hostSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
+                let (editorSocket, welcome) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
+                #expect(welcome["your_role"] as? String == "editor")
+                let participants = try #require(welcome["participants"] as? [[String: Any]])
+                #expect(Set(participants.compactMap { $0["id"] as? String }) == [room.host.id, room.editor.id])
+                let me = try #require(participants.first { $0["id"] as? String == room.editor.id })
+                #expect(me["username"] as? String == room.editor.username)
+                #expect(me["role"] as? String == "editor" && me["status"] as? String == "active")
+                // The host hears of the arrival; the editor does not hear of their own.
+                _ = try await hostSocket.next(type: "user_joined") { ($0["user"] as? [String: Any])?["user_id"] as? String == room.editor.id }
+
+                editorSocket.send(["type": "chat_message", "content": "Hello from Python!"])
+                _ = try await editorSocket.next(type: "chat_message")
+                #expect(editorSocket.frames.map { $0["type"] as? String } == ["connected", "chat_message"])
+                // With `ref`, the ack comes.
+                editorSocket.send(["type": "chat_message", "content": "acknowledged", "ref": 7])
+                #expect(try await editorSocket.next(type: "ack")["ref"] as? Int == 7)
+                // Every server frame carries the seed's `timestamp`.
+                _ = try await hostSocket.next(type: "chat_message") { $0.messageContent == "acknowledged" }
+                for frame in editorSocket.frames + hostSocket.frames { #expect(frame["timestamp"] is String, "\(frame)") }
+                await editorSocket.close()
                 await hostSocket.close()
             }
         }

@@ -84,8 +84,9 @@ struct ParticipantConformanceTests {
         #expect(bobs.lastSeen != nil)
         #expect(bobs.leftAt == nil)
 
-        let left = try #require(try await world.participants.recordLeave(sessionID: session.id, userID: bob.id))
+        let left = try #require(try await world.participants.recordLeave(sessionID: session.id, userID: bob.id, username: bob.username))
         #expect(left.type == .userLeft)
+        #expect(left.payload["username"] == .string(bob.username))
         #expect(left.id > joined.id)
         bobs = try #require(try await world.store.participant(sessionID: session.id, userID: bob.id))
         #expect(!bobs.isActive)
