@@ -147,7 +147,7 @@ struct AbuseTests {
             // The username the login reads is the one counted, however the form repeats the field.
             let form = "username=decoy&username=victim&password=wrong-guess-1"
             let repeated = try await client.request(
-                "POST", "/api/auth/login//",
+                "POST", "/api/auth/token//",
                 headers: ["Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "203.0.113.5"], body: Data(form.utf8)
             )
             #expect(repeated.status == 429)

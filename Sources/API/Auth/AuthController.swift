@@ -3,7 +3,8 @@ import Hummingbird
 import HummingbirdAuth
 import Models
 
-/// `/api/auth`: register, login (JSON or the OAuth2 password form), refresh rotation, logout, and the caller's profile.
+/// `/api/auth`: register, login (JSON, or the OAuth2 password form at `token`), refresh rotation, logout, and the
+/// caller's profile.
 public struct AuthController<Context: APIRequestContext & ClientAddressProviding>: Sendable {
     let accounts: AccountService
     let tokens: AccessTokenIssuer
@@ -18,6 +19,7 @@ public struct AuthController<Context: APIRequestContext & ClientAddressProviding
     public func addRoutes(to group: RouterGroup<Context>) {
         group.post("register", use: self.register)
         group.post("login", use: self.login)
+        group.post("token", use: self.token)
         group.post("refresh", use: self.refresh)
         group.post("logout", use: self.logout)
         group.get("me", use: self.me)
@@ -31,7 +33,15 @@ public struct AuthController<Context: APIRequestContext & ClientAddressProviding
     }
 
     @Sendable func login(_ request: Request, context: Context) async throws -> some ResponseGenerator {
-        let credentials = try await LoginCredentials.decode(from: request, context: context)
+        try await self.signIn(with: request.decode(as: LoginCredentials.self, context: context), context: context)
+    }
+
+    /// The OAuth2 password grant: the same login, from a form.
+    @Sendable func token(_ request: Request, context: Context) async throws -> some ResponseGenerator {
+        try await self.signIn(with: LoginCredentials.form(of: request, context: context), context: context)
+    }
+
+    private func signIn(with credentials: LoginCredentials, context: Context) async throws -> TokenPair {
         try self.throttle.admit(address: context.clientAddress, username: credentials.username)
         let user = try await self.accounts.authenticate(login: credentials.username, password: credentials.password)
         let refreshToken = try await self.accounts.startRefreshFamily(for: user)

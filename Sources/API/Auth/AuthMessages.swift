@@ -25,16 +25,13 @@ struct RefreshRequest: Decodable {
     }
 }
 
-/// Login accepts JSON and the OAuth2 password form, which is what the docs page's Authorize button posts.
+/// A login's username (or email) and password: JSON at `/api/auth/login`, the OAuth2 password form at
+/// `/api/auth/token` (what the docs page's Authorize button and OAuth2 clients post).
 struct LoginCredentials: Decodable {
     let username: String
     let password: String
 
-    static func decode(from request: Request, context: some APIRequestContext) async throws -> LoginCredentials {
-        let contentType = request.headers[.contentType] ?? ""
-        guard contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") else {
-            return try await request.decode(as: LoginCredentials.self, context: context)
-        }
+    static func form(of request: Request, context: some APIRequestContext) async throws -> LoginCredentials {
         var request = request
         let form = String(buffer: try await request.collectBody(upTo: context.maxUploadSize))
         let fields = Self.formFields(form)
