@@ -66,10 +66,12 @@ extension CollaborationGateway {
         }
         do {
             let reply = try await self.perform(decoded, from: .connection(connection))
-            // An `ack` answers only a client that asked with `ref`: the seed's clients read the broadcast of what they
-            // sent as the next frame. (A refusal is always answered; `/actions` always answers, being HTTP.)
+            // A ping's pong always comes; an `ack` answers only a client that asked with `ref`: the seed's clients read
+            // the broadcast of what they sent as the next frame. (Refusals always come; `/actions`, being HTTP, always
+            // answers.)
+            if case .ping = decoded.kind { return reply }
             let askedForAck = decoded.ref.map { $0 != .null } ?? false
-            return reply.type == "ack" && !askedForAck ? nil : reply
+            return askedForAck ? reply : nil
         } catch let error as DomainError {
             return .error(error, ref: decoded.ref, sessionID: connection.sessionID)
         } catch {
