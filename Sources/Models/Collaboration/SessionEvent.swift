@@ -37,10 +37,7 @@ public struct SessionEvent: Sendable, Equatable {
         var frame = self.payload
         frame["type"] = .string(self.type.rawValue)
         frame["session_id"] = .string(self.sessionID)
-        let time = JSONValue.string(WireFormat.timestamp(self.createdAt))
-        // `timestamp` as the seed's frames have it; `ts` for the clients written against this server's first protocol.
-        frame["timestamp"] = time
-        frame["ts"] = time
+        WireFormat.stamp(&frame, at: self.createdAt)
         frame["id"] = .number(Double(self.id))
         return frame
     }

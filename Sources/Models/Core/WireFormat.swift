@@ -53,6 +53,14 @@ public enum WireFormat {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// Puts a server frame's time in it: `timestamp`, as the seed's frames have it, and `ts`, the same time, for the
+    /// clients written against this server's first protocol.
+    public static func stamp(_ frame: inout [String: JSONValue], at date: Date) {
+        let time = JSONValue.string(self.timestamp(date))
+        frame["timestamp"] = time
+        frame["ts"] = time
+    }
+
     /// Parses an RFC 3339 timestamp: any offset, fractional seconds of any length or none (what JSON Schema's
     /// `date-time` allows), so every time a client may send by the contract is accepted. Finer than a millisecond it
     /// is cut to one, as the store would keep it.

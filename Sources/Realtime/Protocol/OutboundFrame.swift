@@ -63,10 +63,7 @@ extension OutboundFrame {
         var frame = fields
         frame["type"] = .string(type)
         frame["session_id"] = .string(sessionID)
-        let now = JSONValue.string(WireFormat.timestamp(WireFormat.now()))
-        // `timestamp` as the seed's frames have it; `ts` for the clients written against this server's first protocol.
-        frame["timestamp"] = now
-        frame["ts"] = now
+        WireFormat.stamp(&frame, at: WireFormat.now())
         return OutboundFrame(fields: frame, excludedUserID: excludedUserID, coalescingKey: coalescingKey, framedForSSE: framedForSSE)
     }
 

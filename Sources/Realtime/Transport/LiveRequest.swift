@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Models
-import NIOCore
 
 /// How both transports read a request that opens a live connection.
 extension CollaborationGateway {
@@ -25,11 +24,4 @@ extension CollaborationGateway {
 extension HTTPField.Name {
     /// Where an SSE client resumes; CORS must allow it too.
     public static let lastEventID = HTTPField.Name("Last-Event-ID")!
-}
-
-extension OutboundFrame: ResponseGenerator {
-    /// The frame's own bytes, already serialized for the WebSocket: an action's answer over HTTP is the same JSON.
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: self.json))
-    }
 }
