@@ -79,7 +79,7 @@ struct SessionListSQL {
         if let tag = query.tag { self.add("EXISTS (SELECT 1 FROM json_each(s.tags) WHERE value = ?)", tag) }
         if query.ownedByCaller { self.add("s.id IN (SELECT session_id FROM session_owners WHERE user_id = ?)", userID) }
         if let text = query.text {
-            let pattern = SQLiteStore.likePattern(text)
+            let pattern = StoreText.likePattern(text)
             self.clauses.append("(s.project_name LIKE ? ESCAPE '\\' OR s.description LIKE ? ESCAPE '\\')")
             self.arguments += [pattern, pattern]
         }
