@@ -5,7 +5,7 @@ import PostgresNIO
 /// SUM over BIGINT is NUMERIC in PostgreSQL, so sums are cast back to BIGINT (counts far below its range).
 extension PostgresStore {
     public func teamAnalytics(teamID: String, from: Date, to: Date, bucket: AnalyticsBucket) async throws -> TeamAnalytics {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         // Sessions shared with the team and alive at some point of the period.
         let inPeriod =
             "s.team_id = \(sql.bind(teamID)) AND s.visibility != 'private' AND s.start_time <= \(sql.bind(to)) AND s.last_activity >= \(sql.bind(from))"
@@ -47,7 +47,7 @@ extension PostgresStore {
 
     public func recordTeamMetrics(teamID: String, now: Date, unlessRecordedSince since: Date) async throws -> Bool {
         try await self.write { transaction in
-            var sql = SQLBuilder()
+            let sql = SQLBuilder()
             let team = sql.bind(teamID)
             // The team's shared sessions as they stand, whatever period a caller asked about; details holds them by status.
             let inserted = try await transaction.execute(
@@ -55,11 +55,12 @@ extension PostgresStore {
                     """
                     INSERT INTO team_metrics (team_id, recorded_at, total_sessions, active_sessions, total_tokens, average_health, total_errors, details)
                     SELECT * FROM (
-                        SELECT \(team), \(sql.bind(now))::timestamptz, COUNT(*), COUNT(*) FILTER (WHERE status = 'active'),
-                            COALESCE(SUM(token_count), 0)::bigint, AVG(health_score), COALESCE(SUM(error_count), 0)::bigint,
+                        SELECT \(team) AS team_id, \(sql.bind(now))::timestamptz AS recorded_at, COUNT(*) AS total_sessions,
+                            COUNT(*) FILTER (WHERE status = 'active') AS active_sessions, COALESCE(SUM(token_count), 0)::bigint AS total_tokens,
+                            AVG(health_score) AS average_health, COALESCE(SUM(error_count), 0)::bigint AS total_errors,
                             COALESCE((SELECT json_object_agg(status, n) FROM
                                 (SELECT status, COUNT(*) AS n FROM sessions WHERE team_id = \(team) AND visibility != 'private' GROUP BY status) counts
-                            )::text, '{}')
+                            )::text, '{}') AS details
                         FROM sessions WHERE team_id = \(team) AND visibility != 'private'
                     ) snapshot
                     -- Outside the aggregate, which yields a row even when it filters every session out.
@@ -78,7 +79,7 @@ extension PostgresStore {
             SELECT * FROM (SELECT * FROM session_history WHERE session_id = \(sessionID) ORDER BY id DESC LIMIT \(historyLimit)) latest ORDER BY id
             """
         )
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let session = sql.bind(sessionID)
         let row = try await self.row(
             sql.query(
@@ -104,7 +105,7 @@ extension PostgresStore {
     }
 
     public func personalAnalytics(userID: String) async throws -> PersonalAnalytics {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let user = sql.bind(userID)
         let owned = "s.id IN (SELECT session_id FROM session_owners WHERE user_id = \(user))"
         let row = try await self.row(
@@ -138,7 +139,10 @@ extension PostgresStore {
     private func counts(column: String, where clause: String, _ sql: SQLBuilder) async throws -> [String: Int] {
         let rows = try await self.rows(sql.query("SELECT \(column) AS key, COUNT(*) AS count FROM sessions s WHERE \(clause) GROUP BY key"))
         var counts: [String: Int] = [:]
-        for row in rows { counts[try row.get("key")] = try row.get("count", as: Int.self) }
+        for row in rows {
+            let key: String = try row.get("key")
+            counts[key] = try row.get("count", as: Int.self)
+        }
         return counts
     }
 

@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStore {
     public func events(sessionID: String, type: SessionEvent.Kind?, viewerID: String, page: PageRequest) async throws -> Page<SessionEvent> {
         let after = Int64(page.cursor?.id ?? "") ?? 0
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let viewer = sql.bind(viewerID)
         // Direct messages only for their two users, filtered here so that every page is full.
         var text = """
@@ -37,15 +37,7 @@ extension PostgresStore {
                 """
             )
         else { throw DomainError.storeUnavailable(retryAfterSeconds: PostgresFailure.retryAfterSeconds) }
-        let stored = SessionEvent(
-            id: try row.get("id"),
-            sessionID: event.sessionID,
-            type: event.type,
-            actorID: event.actorID,
-            recipientID: event.recipientID,
-            createdAt: time,
-            payload: event.payload
-        )
+        let stored = event.stored(id: try row.get("id"), at: time)
         transaction.stage(stored)
         return stored
     }

@@ -29,7 +29,7 @@ extension PostgresStore {
     }
 
     public func insight(id: String, for userID: String) async throws -> Insight? {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let caller = sql.bind(userID)
         return try await self.row(
             sql.query("\(Self.insightSelect(caller: caller)) WHERE i.id = \(sql.bind(id)) AND \(Self.visibleInsight(caller: caller))")
@@ -37,7 +37,7 @@ extension PostgresStore {
     }
 
     public func insights(visibleTo userID: String, matching query: InsightQuery, page: PageRequest) async throws -> Page<Insight> {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let caller = sql.bind(userID)
         var clauses = [Self.visibleInsight(caller: caller)]
         if let teamID = query.teamID { clauses.append("i.team_id = \(sql.bind(teamID))") }

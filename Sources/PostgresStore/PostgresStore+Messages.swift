@@ -34,7 +34,7 @@ extension PostgresStore {
     ) async throws
         -> Page<SessionMessage>
     {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let viewer = sql.bind(viewerID)
         var clauses = [
             "m.session_id = \(sql.bind(sessionID))", "(m.message_type != 'direct' OR m.user_id = \(viewer) OR m.to_user_id = \(viewer))",
@@ -182,7 +182,7 @@ extension PostgresStore {
 
     /// Counts computed by PostgreSQL's aggregates; other people's direct messages are not counted for the viewer.
     public func messageStats(sessionID: String, viewerID: String) async throws -> MessageStats {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let session = sql.bind(sessionID)
         let viewer = sql.bind(viewerID)
         let visible = "m.session_id = \(session) AND (m.message_type != 'direct' OR m.user_id = \(viewer) OR m.to_user_id = \(viewer))"

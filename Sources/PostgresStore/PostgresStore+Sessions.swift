@@ -5,14 +5,7 @@ import PostgresNIO
 extension PostgresStore {
     /// The session's columns plus the caller's relation to it, `user` being the caller's bound id.
     static func sessionColumns(for user: String) -> String {
-        """
-        s.*,
-        (SELECT user_id FROM session_owners o WHERE o.session_id = s.id ORDER BY o.position LIMIT 1) AS owner_id,
-        EXISTS (SELECT 1 FROM session_owners o WHERE o.session_id = s.id AND o.user_id = \(user)) AS is_owner,
-        (SELECT role FROM session_participants p WHERE p.session_id = s.id AND p.user_id = \(user)) AS participant_role,
-        (s.team_id IS NOT NULL AND EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = s.team_id AND m.user_id = \(user)))
-            AS is_team_member
-        """
+        StoreSQL.sessionColumns(for: user, ownerOrder: "position")
     }
 
     static func relation(from row: PostgresRandomAccessRow) throws -> SessionRelation {
@@ -38,7 +31,7 @@ extension PostgresStore {
     }
 
     /// Binds the stored columns from `pid` to `hostname`, in the order of the INSERT and UPDATE statements.
-    static func bindColumns(of session: CodingSession, into sql: inout SQLBuilder) -> [String] {
+    static func bindColumns(of session: CodingSession, into sql: SQLBuilder) -> [String] {
         [
             sql.bind(session.pid), sql.bind(session.type), sql.bind(session.status.rawValue), sql.bind(session.startTime),
             sql.bind(session.lastActivity), sql.bind(session.workingDirectory), sql.bind(session.tokenCount), sql.bind(session.tokenLimit),
@@ -62,9 +55,9 @@ extension PostgresStore {
             }
             let owned: Int = try await transaction.row("SELECT COUNT(*) AS n FROM session_owners WHERE user_id = \(session.ownerID)")?.get("n") ?? 0
             guard owned < maxOwned else { return false }
-            var sql = SQLBuilder()
+            let sql = SQLBuilder()
             let values =
-                [sql.bind(session.id)] + Self.bindColumns(of: session, into: &sql) + [sql.bind(session.createdAt), sql.bind(session.updatedAt)]
+                [sql.bind(session.id)] + Self.bindColumns(of: session, into: sql) + [sql.bind(session.createdAt), sql.bind(session.updatedAt)]
             let columns = ["id"] + Self.storedColumns + ["created_at", "updated_at"]
             try await transaction.execute(
                 sql.query("INSERT INTO sessions (\(columns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"))
@@ -86,7 +79,7 @@ extension PostgresStore {
     }
 
     private static func sessionQuery(id: String, for userID: String, lock: Bool) -> PostgresQuery {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let user = sql.bind(userID)
         return sql.query("SELECT \(self.sessionColumns(for: user)) FROM sessions s WHERE s.id = \(sql.bind(id))\(lock ? " FOR UPDATE OF s" : "")")
     }
@@ -120,8 +113,8 @@ extension PostgresStore {
             let current = try Self.sessionAndRelation(from: row).session
             guard let revision = try revise(current) else { return (current, nil) }
             let session = revision.session
-            var sql = SQLBuilder()
-            let values = Self.bindColumns(of: session, into: &sql)
+            let sql = SQLBuilder()
+            let values = Self.bindColumns(of: session, into: sql)
             let assignments = zip(Self.storedColumns, values).map { "\($0) = \($1)" }.joined(separator: ", ")
             try await transaction.execute(
                 sql.query("UPDATE sessions SET \(assignments), updated_at = \(sql.bind(session.updatedAt)) WHERE id = \(sql.bind(session.id))"))
@@ -167,7 +160,7 @@ extension PostgresStore {
 /// own branch reading at most `limit` rows after the cursor, and the page is the best `limit` of their union.
 enum PostgresSessionList {
     static func query(userID: String, query: SessionQuery, cursor: PageCursor?, limit: Int) -> PostgresQuery {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let user = sql.bind(userID)
         let limitParameter = sql.bind(limit)
         var clauses: [String] = []

@@ -32,13 +32,13 @@ extension PostgresStore {
     }
 
     public func team(id: String, for userID: String) async throws -> Team? {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let caller = sql.bind(userID)
         return try await self.row(sql.query("\(Self.teamSelect(caller: caller)) WHERE t.id = \(sql.bind(id))")).map(Self.team(from:))
     }
 
     public func teams(of userID: String, page: PageRequest) async throws -> Page<Team> {
-        var sql = SQLBuilder()
+        let sql = SQLBuilder()
         let caller = sql.bind(userID)
         let rows = try await self.rows(
             sql.query(

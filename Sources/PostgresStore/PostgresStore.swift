@@ -82,17 +82,15 @@ enum PostgresFailure {
     }
 
     static func domainError(for error: any Error) -> any Error {
-        guard let psql = error as? PSQLError else { return error }
+        guard error is PSQLError else { return error }
         switch self.sqlState(of: error) {
         case "23503": return DomainError.referenceDeleted
         // Serialization failures, deadlocks, lack of resources, an administrator's shutdown.
         case .some(let state) where state.hasPrefix("40") || state.hasPrefix("53") || state.hasPrefix("57"):
             return DomainError.storeUnavailable(retryAfterSeconds: self.retryAfterSeconds)
         case .some: return error
-        case .none:
-            // No server answer at all: the connection failed or closed.
-            _ = psql
-            return DomainError.storeUnavailable(retryAfterSeconds: self.retryAfterSeconds)
+        // No answer from the server at all: the connection failed or closed.
+        case .none: return DomainError.storeUnavailable(retryAfterSeconds: self.retryAfterSeconds)
         }
     }
 }
@@ -132,16 +130,17 @@ extension PostgresRandomAccessRow {
     }
 }
 
-/// A statement assembled from parts, each value bound as the next `$n`.
-struct SQLBuilder {
-    var binds = PostgresBindings()
+/// A statement assembled from parts, each value bound as the next `$n`. A class, so that `sql.query("... \(sql.bind(x))")`
+/// sees the values bound while its argument was built.
+final class SQLBuilder {
+    private var binds = PostgresBindings()
 
-    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
+    func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
         self.binds.append(value)
         return "$\(self.binds.count)"
     }
 
-    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) -> String {
+    func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) -> String {
         self.binds.append(value)
         return "$\(self.binds.count)"
     }

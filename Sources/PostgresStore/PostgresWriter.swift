@@ -49,7 +49,6 @@ final class PostgresWriter: Sendable {
     private let publisher: any EventPublisher
     private let logger: Logger
     private let jobs: AsyncStream<Job>.Continuation
-    private let draining: Task<Void, Never>
 
     init(client: PostgresClient, publisher: any EventPublisher, logger: Logger) {
         self.client = client
@@ -57,7 +56,8 @@ final class PostgresWriter: Sendable {
         self.logger = logger
         let (stream, jobs) = AsyncStream<Job>.makeStream()
         self.jobs = jobs
-        self.draining = Task {
+        // Ends once `finish` was called and the queue drained.
+        Task {
             for await job in stream { await job() }
         }
     }

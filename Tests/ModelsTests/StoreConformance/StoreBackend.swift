@@ -42,9 +42,16 @@ struct StoreWorld: Sendable {
     let analytics: AnalyticsService
 
     init(_ backend: StoreBackend, maxSessionsPerUser: Int = 50, maxTeamSize: Int = 50) async throws {
+        try await self.init(maxSessionsPerUser: maxSessionsPerUser, maxTeamSize: maxTeamSize) { try await backend.makeStore(publisher: $0) }
+    }
+
+    /// Over a store the caller makes on the world's publisher (another node on the same database, say).
+    init(
+        maxSessionsPerUser: Int = 50, maxTeamSize: Int = 50, makeStore: (RecordingPublisher) async throws -> any Store
+    ) async throws {
         let clock = self.clock
         let now: @Sendable () -> Date = { clock.now }
-        let store = try await backend.makeStore(publisher: self.publisher)
+        let store = try await makeStore(self.publisher)
         let sessions = SessionService(store: store, publisher: self.publisher, maxSessionsPerUser: maxSessionsPerUser, now: now)
         self.store = store
         self.sessions = sessions
