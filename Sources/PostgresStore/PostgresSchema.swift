@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -39,7 +40,7 @@ enum PostgresSchema {
             logger: logger
         )
         let applied = try await connection.query("SELECT version FROM schema_migrations", logger: logger).collect()
-            .map { try $0.decode(Int.self) }
+            .map { try $0.makeRandomAccess()["version"].decode(Int.self) }
         for migration in self.migrations where !applied.contains(migration.version) {
             try await connection.withTransaction(logger: logger) { connection in
                 // One statement at a time: the extended protocol takes no more.

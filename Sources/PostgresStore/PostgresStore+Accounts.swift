@@ -15,12 +15,15 @@ extension PostgresStore {
                     """
                 )
             }
-        } catch  where PostgresFailure.sqlState(of: error) == "23505" {
-            // Both taken: the username is named, as SQLite does (it checks that index first).
-            let emailOnly =
-                PostgresFailure.constraint(of: error) == "users_email"
-                && (try await self.row("SELECT 1 FROM users WHERE lower(username) = lower(\(user.username))")) == nil
-            throw DomainError.conflict("That \(emailOnly ? "email" : "username") is already registered")
+        } catch where PostgresFailure.sqlState(of: error) == "23505" {
+            // Both taken: the username is named, as SQLite names it (PostgreSQL checks the email index first).
+            var field = "username"
+            if PostgresFailure.constraint(of: error) == "users_email",
+                try await self.row("SELECT 1 FROM users WHERE lower(username) = lower(\(user.username))") == nil
+            {
+                field = "email"
+            }
+            throw DomainError.conflict("That \(field) is already registered")
         }
     }
 
@@ -41,7 +44,7 @@ extension PostgresStore {
     public func updateUser(_ user: User, passwordHash: String?) async throws -> Bool {
         let preferences = try Self.encodePreferences(user.preferences)
         return try await self.write { transaction in
-            let changed = try await transaction.execute(
+            let changed = try await transaction.changedRows(
                 """
                 UPDATE users SET full_name = \(user.fullName), preferences = \(preferences), is_active = \(user.isActive),
                     updated_at = \(user.updatedAt), password_hash = COALESCE(\(passwordHash), password_hash),
@@ -130,7 +133,7 @@ extension PostgresStore {
 
     public func deleteRefreshTokens(expiredBefore date: Date) async throws -> Int {
         try await self.write { transaction in
-            try await transaction.execute("DELETE FROM refresh_tokens WHERE expires_at < \(date) RETURNING 1")
+            try await transaction.changedRows("DELETE FROM refresh_tokens WHERE expires_at < \(date) RETURNING 1")
         }
     }
 

@@ -50,7 +50,7 @@ extension PostgresStore {
             let sql = SQLBuilder()
             let team = sql.bind(teamID)
             // The team's shared sessions as they stand, whatever period a caller asked about; details holds them by status.
-            let inserted = try await transaction.execute(
+            let inserted = try await transaction.changedRows(
                 sql.query(
                     """
                     INSERT INTO team_metrics (team_id, recorded_at, total_sessions, active_sessions, total_tokens, average_health, total_errors, details)

@@ -85,7 +85,7 @@ extension PostgresStore {
     public func softDeleteMessage(id: String, at time: Date, event: NewSessionEvent) async throws -> SessionEvent {
         try await self.write { transaction in
             // The text goes at once: "deleted" should mean gone, not hidden. The row stays so threads keep their shape.
-            let changed = try await transaction.execute(
+            let changed = try await transaction.changedRows(
                 """
                 UPDATE session_messages SET content = '', mentions = '[]', code_snippet = NULL, deleted_at = \(time)
                 WHERE id = \(id) AND deleted_at IS NULL RETURNING 1
@@ -109,7 +109,7 @@ extension PostgresStore {
         try await self.write { transaction in
             let now = WireFormat.now()
             // ON CONFLICT: a reaction added meanwhile (on any node) makes this one a no-op rather than an error.
-            let inserted = try await transaction.execute(
+            let inserted = try await transaction.changedRows(
                 """
                 INSERT INTO message_reactions (message_id, user_id, emoji, created_at) VALUES (\(messageID), \(userID), \(emoji), \(now))
                 ON CONFLICT DO NOTHING RETURNING 1
@@ -127,7 +127,7 @@ extension PostgresStore {
         async throws -> (reactions: [ReactionSummary], event: SessionEvent)?
     {
         try await self.write { transaction in
-            let removed = try await transaction.execute(
+            let removed = try await transaction.changedRows(
                 "DELETE FROM message_reactions WHERE message_id = \(messageID) AND user_id = \(userID) AND emoji = \(emoji) RETURNING 1")
             guard removed > 0 else { return nil }
             let reactions = try Self.reactions(from: try await transaction.rows(Self.reactionsQuery(forMessages: [messageID])))[messageID] ?? []
@@ -169,12 +169,14 @@ extension PostgresStore {
 
     private static func message(from row: PostgresRandomAccessRow, reactions: [ReactionSummary]) throws -> SessionMessage {
         let deletedAt = try row.optionalDate("deleted_at")
+        let content: String = try row.get("content")
+        let codeSnippet: String? = try row.get("code_snippet")
         return SessionMessage(
             id: try row.get("id"), sessionID: try row.get("session_id"), userID: try row.get("user_id"), username: try row.get("username"),
             type: MessageType(rawValue: try row.get("message_type")) ?? .chat,
-            content: deletedAt == nil ? try row.get("content", as: String.self) : nil, mentions: StoreText.decodeStrings(try row.get("mentions")),
+            content: deletedAt == nil ? content : nil, mentions: StoreText.decodeStrings(try row.get("mentions")),
             file: try row.get("file_path"), line: try row.get("line_number"),
-            codeSnippet: deletedAt == nil ? try row.get("code_snippet", as: String?.self) : nil, parentID: try row.get("parent_id"),
+            codeSnippet: deletedAt == nil ? codeSnippet : nil, parentID: try row.get("parent_id"),
             toUserID: try row.get("to_user_id"), createdAt: try row.date("created_at"), editedAt: try row.optionalDate("edited_at"),
             deletedAt: deletedAt, reactions: reactions
         )
@@ -220,7 +222,10 @@ extension PostgresStore {
             )
         )
         var types = Dictionary(uniqueKeysWithValues: MessageType.allCases.map { ($0.rawValue, 0) })
-        for row in byType { types[try row.get("message_type")] = try row.get("count", as: Int.self) }
+        for row in byType {
+            let type: String = try row.get("message_type")
+            types[type] = try row.get("count", as: Int.self)
+        }
         return MessageStats(
             total: try totals?.get("total") ?? 0, byType: types, threads: try totals?.get("threads") ?? 0,
             replies: try totals?.get("replies") ?? 0, reactions: try totals?.get("reactions") ?? 0, deleted: try totals?.get("deleted") ?? 0,

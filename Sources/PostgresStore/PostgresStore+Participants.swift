@@ -69,7 +69,7 @@ extension PostgresStore {
             let now = WireFormat.now()
             let leftAt: Date? = isActive ? nil : now
             // Only an existing record changes: connecting never grants or stores a role.
-            let changed = try await transaction.execute(
+            let changed = try await transaction.changedRows(
                 """
                 UPDATE session_participants SET is_active = \(isActive), last_seen = \(now), left_at = \(leftAt)
                 WHERE session_id = \(sessionID) AND user_id = \(userID) RETURNING 1

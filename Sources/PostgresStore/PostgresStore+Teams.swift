@@ -27,8 +27,8 @@ extension PostgresStore {
     }
 
     public func teamRole(userID: String, teamID: String) async throws -> TeamRole? {
-        try await self.row("SELECT role FROM team_members WHERE team_id = \(teamID) AND user_id = \(userID)")?.get("role", as: String.self)
-            .flatMap(TeamRole.init(rawValue:))
+        let role = try await self.row("SELECT role FROM team_members WHERE team_id = \(teamID) AND user_id = \(userID)")?.get("role", as: String.self)
+        return role.flatMap(TeamRole.init(rawValue:))
     }
 
     public func team(id: String, for userID: String) async throws -> Team? {
@@ -86,7 +86,7 @@ extension PostgresStore {
             }
             let size: Int = try await transaction.row("SELECT COUNT(*) AS n FROM team_members WHERE team_id = \(teamID)")?.get("n") ?? 0
             guard size < maxSize else { throw DomainError.conflict("The team has \(maxSize) members, the most allowed") }
-            let inserted = try await transaction.execute(
+            let inserted = try await transaction.changedRows(
                 """
                 INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES (\(teamID), \(userID), \(role.rawValue), \(WireFormat.now()))
                 ON CONFLICT DO NOTHING RETURNING 1
@@ -151,9 +151,9 @@ extension PostgresStore {
         )
     }
 
-    private static func mapNameConflict<Result>(_ body: () async throws -> Result) async throws -> Result {
+    private static func mapNameConflict(_ body: () async throws -> Void) async throws {
         do {
-            return try await body()
+            try await body()
         } catch  where PostgresFailure.sqlState(of: error) == "23505" {
             throw DomainError.conflict("A team with that name exists")
         }

@@ -23,9 +23,12 @@ final class PostgresTransaction {
         try await self.rows(query).first
     }
 
-    /// Runs a statement; with `RETURNING 1` the count is the number of rows it changed.
-    @discardableResult
-    func execute(_ query: PostgresQuery) async throws -> Int {
+    func execute(_ query: PostgresQuery) async throws {
+        _ = try await self.rows(query)
+    }
+
+    /// How many rows a statement ending in `RETURNING 1` changed.
+    func changedRows(_ query: PostgresQuery) async throws -> Int {
         try await self.rows(query).count
     }
 

@@ -13,8 +13,8 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// A fresh, empty store.
     func makeStore(publisher: any EventPublisher) async throws -> any Store {
         switch self {
-        case .sqlite: try SQLiteStore.inMemory(publisher: publisher)
-        case .memory: MemoryStore(publisher: publisher)
+        case .sqlite: return try SQLiteStore.inMemory(publisher: publisher)
+        case .memory: return MemoryStore(publisher: publisher)
         case .postgres:
             // A schema of its own per test: tests run in parallel on one database. Unset, the case fails: a suite that
             // skipped it would pass without having checked the backend at all.
