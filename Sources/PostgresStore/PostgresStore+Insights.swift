@@ -3,9 +3,9 @@ import Models
 import PostgresNIO
 
 extension PostgresStore {
-    private static func insightSelect(caller: String) -> String {
+    private static func insightSelect(caller: String, extraColumns: String = "") -> String {
         """
-        SELECT i.*, u.username AS author_username,
+        SELECT i.*, u.username AS author_username,\(extraColumns)
             EXISTS (SELECT 1 FROM insight_votes v WHERE v.insight_id = i.id AND v.user_id = \(caller)) AS upvoted
         FROM shared_insights i LEFT JOIN users u ON u.id = i.author_id
         """
@@ -56,7 +56,7 @@ extension PostgresStore {
         let rows = try await self.rows(
             sql.query(
                 """
-                \(Self.insightSelect(caller: caller)), \(sortColumn)::text AS sort_key WHERE \(clauses.joined(separator: " AND "))
+                \(Self.insightSelect(caller: caller, extraColumns: " \(sortColumn)::text AS sort_key,")) WHERE \(clauses.joined(separator: " AND "))
                 ORDER BY \(sortColumn) DESC, i.id DESC LIMIT \(sql.bind(page.limit + 1))
                 """
             )

@@ -120,13 +120,19 @@ extension PostgresRandomAccessRow {
         try self[column].decode(T.self)
     }
 
-    /// Times come back placed on the wire's millisecond grid, exactly as they were stored.
+    /// Times are kept to the millisecond, as the wire shows them and SQLite keeps them: the microseconds PostgreSQL
+    /// stores (cut, not rounded, by the encoder) are rounded to the nearest millisecond, which gives back a time that was
+    /// on the millisecond exactly as it was.
     func date(_ column: String) throws -> Date {
-        WireFormat.placed(try self[column].decode(Date.self))
+        Self.millisecond(try self[column].decode(Date.self))
     }
 
     func optionalDate(_ column: String) throws -> Date? {
-        try self[column].decode(Date?.self).map(WireFormat.placed)
+        try self[column].decode(Date?.self).map(Self.millisecond)
+    }
+
+    private static func millisecond(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 }
 
