@@ -15,7 +15,7 @@ extension PostgresStore {
                     """
                 )
             }
-        } catch where PostgresFailure.sqlState(of: error) == "23505" {
+        } catch  where PostgresFailure.sqlState(of: error) == "23505" {
             // Both taken: the username is named, as SQLite names it (PostgreSQL checks the email index first).
             var field = "username"
             if PostgresFailure.constraint(of: error) == "users_email",
