@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "HTTPKernel",
             dependencies: [
-                "Models", "API", "Realtime",
+                "Models", "API", "Realtime", "PostgresStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

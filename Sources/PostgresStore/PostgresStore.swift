@@ -17,7 +17,8 @@ public final class PostgresStore: Store {
     private init(client: PostgresClient, publisher: any EventPublisher, logger: Logger) {
         self.client = client
         self.logger = logger
-        self.running = Task { await client.run() }
+        // Immediate: the client must be running before the migrations lease a connection, or it warns.
+        self.running = Task.immediate { await client.run() }
         self.writer = PostgresWriter(client: client, publisher: publisher, logger: logger)
     }
 
