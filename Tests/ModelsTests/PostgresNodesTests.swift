@@ -7,13 +7,22 @@ import Testing
 /// they hand out form one gap-free sequence that readers see grow in id order.
 @Suite("PostgreSQL store: nodes sharing a database")
 struct PostgresNodesTests {
-    @Test func nodesStartingTogetherShareOneGapFreeEventLog() async throws {
+    /// Two nodes on a fresh schema, started together: the advisory lock lets one migrate while the other waits, then
+    /// finds nothing to do.
+    private static func twoNodes(maxSessionsPerUser: Int = 50) async throws -> [StoreWorld] {
         guard let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { throw MissingTestDatabase() }
         let schema = "nodes_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        // Started together: the advisory lock lets one migrate while the other waits, then finds nothing to do.
-        async let firstNode = StoreWorld { try await PostgresStore.connect(url: url, poolSize: 2, schema: schema, publisher: $0) }
-        async let secondNode = StoreWorld { try await PostgresStore.connect(url: url, poolSize: 2, schema: schema, publisher: $0) }
-        let nodes = try await [firstNode, secondNode]
+        async let first = StoreWorld(maxSessionsPerUser: maxSessionsPerUser) {
+            try await PostgresStore.connect(url: url, poolSize: 2, schema: schema, publisher: $0)
+        }
+        async let second = StoreWorld(maxSessionsPerUser: maxSessionsPerUser) {
+            try await PostgresStore.connect(url: url, poolSize: 2, schema: schema, publisher: $0)
+        }
+        return try await [first, second]
+    }
+
+    @Test func nodesStartingTogetherShareOneGapFreeEventLog() async throws {
+        let nodes = try await Self.twoNodes()
         let ann = try await nodes[0].register("ann")
         let session = try await nodes[0].createSession(by: ann)
         let count = 60
@@ -47,5 +56,41 @@ struct PostgresNodesTests {
             #expect(ids == ids.sorted())
         }
         #expect((nodes[0].publisher.published + nodes[1].publisher.published).map(\.id).sorted() == seen)
+    }
+
+    /// Each node writes one at a time; across nodes, row locks keep the rules SQLite's single writer kept.
+    @Test func quotaAndRefreshRotationHoldAcrossNodes() async throws {
+        let nodes = try await Self.twoNodes(maxSessionsPerUser: 3)
+        let bob = try await nodes[0].register("bob")
+        let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for number in 0..<12 {
+                group.addTask {
+                    do {
+                        _ = try await nodes[number % 2].createSession(by: bob)
+                        return true
+                    } catch DomainError.conflict {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(created == 3)
+
+        let token = try await nodes[0].accounts.startRefreshFamily(for: bob)
+        let rotated = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for number in 0..<8 {
+                group.addTask {
+                    do {
+                        _ = try await nodes[number % 2].accounts.rotate(refreshToken: token)
+                        return true
+                    } catch DomainError.unauthorized {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(rotated == 1)
     }
 }
