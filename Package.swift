@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -39,6 +40,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL store: kept out of Models so that only what opens it links postgres-nio.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Models",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -76,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "HTTPKernel",
             dependencies: [
-                "Models", "API", "Realtime",
+                "Models", "API", "Realtime", "PostgresStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -118,7 +129,8 @@ let package = Package(
         .plugin(name: "BundleOpenAPI", capability: .buildTool()),
         .systemLibrary(name: "CCurl", path: "Tests/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .testTarget(
-            name: "ModelsTests", dependencies: ["Models", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings
+            name: "ModelsTests", dependencies: ["Models", "PostgresStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "APITests",

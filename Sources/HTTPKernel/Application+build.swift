@@ -7,6 +7,7 @@ import HummingbirdWebSocket
 import Logging
 import Models
 import NIOCore
+import PostgresStore
 import Realtime
 
 /// Builds the whole server from configuration: store, services, hub, middleware and routes, in that order.
@@ -21,7 +22,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let metrics = PrometheusMetrics.registry
     // The store publishes each committed event into the bridge; the hub consumes it in commit order.
     let bridge = InProcessBridge()
-    let store = try openStore(configuration.database, publisher: bridge, logger: logger)
+    let store = try await openStore(configuration, publisher: bridge, logger: logger)
     let secret = try JWTSecretFile.resolve(configuration: configuration, logger: logger)
     let tokens = await AccessTokenIssuer(secret: secret, lifetime: TimeInterval(configuration.accessTokenMinutes * 60))
     let accounts = AccountService(
@@ -117,16 +118,18 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     return application
 }
 
-private func openStore(_ location: DatabaseLocation, publisher: any EventPublisher, logger: Logger) throws -> any Store {
-    switch location {
+private func openStore(_ configuration: AppConfiguration, publisher: any EventPublisher, logger: Logger) async throws -> any Store {
+    switch configuration.database {
     case .sqliteFile(let path):
         logger.info("opening SQLite store", metadata: ["path": .string(path)])
         return try SQLiteStore.open(path: path, publisher: publisher)
     case .sqliteMemory:
         logger.info("using an in-memory SQLite store: nothing survives a restart")
         return try SQLiteStore.inMemory(publisher: publisher)
-    case .postgres:
-        throw ConfigurationError("PostgreSQL storage is not available in this version yet; use a sqlite:/// DATABASE_URL")
+    case .postgres(let url):
+        // One node: live events reach this node's subscribers only until nodes share them (LISTEN/NOTIFY).
+        logger.info("opening PostgreSQL store", metadata: ["pool_size": .stringConvertible(configuration.databasePoolSize)])
+        return try await PostgresStore.connect(url: url, poolSize: configuration.databasePoolSize, publisher: publisher, logger: logger)
     }
 }
 

@@ -12,6 +12,7 @@ struct AppConfiguration: Sendable {
     var host: String
     var port: Int
     var database: DatabaseLocation
+    var databasePoolSize: Int
     /// The configured key, or nil to use (or create) the one kept in the data folder.
     var jwtSecret: String?
     var accessTokenMinutes: Int
@@ -54,6 +55,7 @@ struct AppConfiguration: Sendable {
         self.host = values.text("HOST")
         self.port = try values.integer("PORT", in: 0...65535)
         self.database = try DatabaseLocation(url: values.text("DATABASE_URL"))
+        self.databasePoolSize = try values.integer("DATABASE_POOL_SIZE", in: 1...1_000)
         let secret = values.text("JWT_SECRET_KEY", isSecret: true)
         self.jwtSecret = secret.isEmpty ? nil : secret
         guard values.text("JWT_ALGORITHM").uppercased() == "HS256" else {

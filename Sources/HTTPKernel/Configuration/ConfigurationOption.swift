@@ -15,8 +15,9 @@ struct ConfigurationOption: Sendable {
         .init(
             name: "DATABASE_URL",
             defaultValue: "sqlite:///./data/sessionhub.sqlite",
-            summary: "sqlite:///<path> for a file, sqlite::memory: for a throwaway store."
+            summary: "sqlite:///<path> for a file, sqlite::memory: for a throwaway store, postgres://user:password@host:port/database."
         ),
+        .init(name: "DATABASE_POOL_SIZE", defaultValue: "10", summary: "Connections to PostgreSQL one server opens at most."),
         .init(
             name: "JWT_SECRET_KEY",
             defaultValue: "",

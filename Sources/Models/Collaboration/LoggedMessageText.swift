@@ -1,12 +1,12 @@
 /// How the logged copies of a message follow its edits and deletion, the same in every store: each event that carries
 /// the message (its `chat_message`, `code_comment` or `direct_message` and each `message_updated`) is brought to the
 /// message's current text, so an edited or deleted text is never served again.
-enum LoggedMessageText {
+public enum LoggedMessageText {
     /// The message fields whose text an edit or a deletion changes.
     static let fields = ["content", "mentions", "code_snippet", "edited_at", "deleted_at"]
 
     /// `payload` with the message it carries given the text of `current` (the message as now stored, wire-encoded).
-    static func rewrite(_ payload: [String: JSONValue], to current: [String: JSONValue]) -> [String: JSONValue] {
+    public static func rewrite(_ payload: [String: JSONValue], to current: [String: JSONValue]) -> [String: JSONValue] {
         var payload = payload
         // A code comment's event carries the message as `comment`, every other as `message`.
         for key in ["message", "comment"] {

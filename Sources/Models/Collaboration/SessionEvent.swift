@@ -82,4 +82,12 @@ public struct NewSessionEvent: Sendable, Equatable {
         self.messageID = messageID
         self.payload = payload
     }
+
+    /// The event as appended, with the id and time its store gave it.
+    public func stored(id: Int64, at time: Date) -> SessionEvent {
+        SessionEvent(
+            id: id, sessionID: self.sessionID, type: self.type, actorID: self.actorID, recipientID: self.recipientID, createdAt: time,
+            payload: self.payload
+        )
+    }
 }

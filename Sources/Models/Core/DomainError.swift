@@ -66,7 +66,7 @@ public enum DomainError: Error, Sendable, Equatable {
 
     /// A row a write refers to was deleted between the service's checks and the write (a session deleted while a
     /// message is posted into it): what a store answers instead of its own constraint error.
-    static let referenceDeleted = DomainError.notFound("Something this request refers to was deleted meanwhile")
+    public static let referenceDeleted = DomainError.notFound("Something this request refers to was deleted meanwhile")
 
     /// A single-field validation failure.
     public static func invalid(_ field: String, _ message: String) -> DomainError {

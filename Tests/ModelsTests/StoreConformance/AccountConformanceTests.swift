@@ -6,7 +6,7 @@ import Testing
 struct AccountConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func loginsAndUniquenessIgnoreCase(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let ann = try await world.accounts.register(Registration(email: "Ann@Example.com", username: "Ann", password: "password-1"))
         #expect(try await world.accounts.authenticate(login: "aNN", password: "password-1").id == ann.id)
         #expect(try await world.accounts.authenticate(login: "ANN@example.COM", password: "password-1").id == ann.id)
@@ -26,7 +26,7 @@ struct AccountConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func usersAreFoundByIDUsernameOrEmailWhileActive(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let bob = try await world.register("bob")
         #expect(try await world.store.userID(matching: .id(bob.id)) == bob.id)
         #expect(try await world.store.userID(matching: .username("BOB")) == bob.id)
@@ -46,7 +46,7 @@ struct AccountConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func aProfileUpdateKeepsIdentityAndCountsPasswordChanges(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let cat = try await world.register("cat")
         world.clock.advance(by: 60)
         let updated = try await world.accounts.updateProfile(
@@ -76,7 +76,7 @@ struct AccountConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func refreshTokensRotateOnceAndReuseRevokesTheLogin(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let dan = try await world.register("dan")
         let first = try await world.accounts.startRefreshFamily(for: dan)
         let (user, second) = try await world.accounts.rotate(refreshToken: first)
@@ -108,7 +108,7 @@ struct AccountConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func parallelRotationsOfOneTokenLetOneThrough(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let eve = try await world.register("eve")
         let token = try await world.accounts.startRefreshFamily(for: eve)
         let rotated = await withTaskGroup(of: Bool.self) { group in
@@ -120,7 +120,7 @@ struct AccountConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func aPasswordChangeEndsEveryLogin(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let fay = try await world.register("fay")
         let before = try await world.accounts.startRefreshFamily(for: fay)
         _ = try await world.accounts.updateProfile(of: fay, with: ProfileUpdate(currentPassword: "password-1", newPassword: "password-2"))
@@ -141,7 +141,7 @@ struct AccountConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func expiredTokensArePurged(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let gus = try await world.register("gus")
         let spent = try await world.accounts.startRefreshFamily(for: gus)
         _ = try await world.accounts.rotate(refreshToken: spent)

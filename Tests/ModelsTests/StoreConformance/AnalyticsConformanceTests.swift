@@ -23,7 +23,7 @@ struct AnalyticsConformanceTests {
         let sunday: Date
 
         init(_ backend: StoreBackend) async throws {
-            let world = try StoreWorld(backend)
+            let world = try await StoreWorld(backend)
             let ann = try await world.register("ann")
             let bob = try await world.register("bob")
             let team = try await world.createTeam("Metrics", by: ann)

@@ -6,7 +6,7 @@ import Testing
 struct EventConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func everyCommittedEventIsPublishedOnceInIDOrder(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob) = (try await world.register("ann"), try await world.register("bob"))
         let sessions = [try await world.createSession(by: ann), try await world.createSession(by: ann)]
         for session in sessions { try await world.invite(bob, to: session, as: .editor, by: ann) }
@@ -32,7 +32,7 @@ struct EventConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func theLogPagesByIDAndFiltersByType(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let ann = try await world.register("ann")
         let session = try await world.createSession(by: ann)
         #expect(try await world.sessions.latestEventID(sessionID: session.id) == 0)
@@ -63,7 +63,7 @@ struct EventConformanceTests {
     /// A time is read back as it was answered, to the millisecond the wire shows.
     @Test(arguments: StoreBackend.allCases)
     func timesReadBackAsAnswered(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let ann = try await world.register("ann")
         let session = try await world.createSession(by: ann)
         // Inside a millisecond, where `WireFormat.now()` places every time it gives.
@@ -80,7 +80,7 @@ struct EventConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func aRefusedWriteLeavesNoTraceAndPublishesNothing(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let ann = try await world.register("ann")
         let session = try await world.createSession(by: ann)
         let message = try await world.post("kept", in: session, by: ann)

@@ -12,7 +12,7 @@ struct InsightConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func teamInsightsAreForTheTeam(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob, cat) = (try await world.register("ann"), try await world.register("bob"), try await world.register("cat"))
         let team = try await world.createTeam("Readers", by: ann)
         try await world.addMember(bob, to: team, by: ann)
@@ -47,7 +47,7 @@ struct InsightConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func aUserVotesOnce(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob) = (try await world.register("ann"), try await world.register("bob"))
         let insight = try await world.insights.create(try Self.draft("Votes"), by: ann)
         for _ in 0..<2 {
@@ -76,7 +76,7 @@ struct InsightConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func listingsPageNewestOrMostUpvotedFirst(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         var users: [User] = []
         for name in ["ann", "bob", "cat"] { users.append(try await world.register(name)) }
         var insights: [Insight] = []
@@ -116,7 +116,7 @@ struct InsightConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func insightsFilterByTeamAndSession(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let ann = try await world.register("ann")
         let team = try await world.createTeam("Insightful", by: ann)
         let session = try await world.createSession(by: ann)

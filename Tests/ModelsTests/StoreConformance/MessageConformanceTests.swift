@@ -13,7 +13,7 @@ struct MessageConformanceTests {
         let session: CodingSession
 
         init(_ backend: StoreBackend) async throws {
-            self.world = try StoreWorld(backend)
+            self.world = try await StoreWorld(backend)
             self.ann = try await self.world.register("ann")
             self.bob = try await self.world.register("bob")
             self.cat = try await self.world.register("cat")

@@ -6,7 +6,7 @@ import Testing
 struct ParticipantConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func hostsInviteReroleAndRemove(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob, cat) = (try await world.register("ann"), try await world.register("bob"), try await world.register("cat"))
         let session = try await world.createSession(by: ann)
         let invited = try await world.participants.invite(try decode(#"{"username": "BOB", "role": "editor"}"#), sessionID: session.id, by: ann)
@@ -55,7 +55,7 @@ struct ParticipantConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func participantsAreListedInTheOrderTheyJoined(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         var users: [User] = []
         for name in ["zed", "yan", "xia", "wes", "val"] { users.append(try await world.register(name)) }
         let session = try await world.createSession(by: users[0])
@@ -71,7 +71,7 @@ struct ParticipantConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func presenceIsLoggedForParticipantsOnly(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob, cat) = (try await world.register("ann"), try await world.register("bob"), try await world.register("cat"))
         let session = try await world.createSession(by: ann) { $0.visibility = .public }
         try await world.invite(bob, to: session, as: .editor, by: ann)

@@ -6,7 +6,7 @@ import Testing
 struct SessionConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func theQuotaHoldsSequentiallyAndInParallel(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend, maxSessionsPerUser: 3)
+        let world = try await StoreWorld(backend, maxSessionsPerUser: 3)
         let ann = try await world.register("ann")
         let bob = try await world.register("bob")
         for _ in 0..<3 { _ = try await world.createSession(by: ann) }
@@ -25,7 +25,7 @@ struct SessionConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func whoSeesASessionFollowsVisibility(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob, cat) = (try await world.register("ann"), try await world.register("bob"), try await world.register("cat"))
         let team = try await world.createTeam("Core", by: ann)
         try await world.addMember(cat, to: team, by: ann)
@@ -62,7 +62,7 @@ struct SessionConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func rolesDecideWhatParticipantsMayDo(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, dan, eve) = (try await world.register("ann"), try await world.register("dan"), try await world.register("eve"))
         let session = try await world.createSession(by: ann)
         try await world.invite(dan, to: session, as: .editor, by: ann)
@@ -90,7 +90,7 @@ struct SessionConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func listingsPageInSortOrderWithTiesByID(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let ann = try await world.register("ann")
         var created: [CodingSession] = []
         for tokens in [300, 100, 300, 200, 500, 300, 0] {
@@ -126,7 +126,7 @@ struct SessionConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func listingsFilter(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob) = (try await world.register("ann"), try await world.register("bob"))
         let team = try await world.createTeam("Filters", by: ann)
         try await world.addMember(bob, to: team, by: ann)
@@ -169,7 +169,7 @@ struct SessionConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func updatesRecordWhatChangedAndHistoryPages(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let ann = try await world.register("ann")
         let session = try await world.createSession(by: ann) { $0.tokenCount = 10 }
         let unchanged = try await world.update(session, by: ann) { $0.tokenCount = 10 }
@@ -197,7 +197,7 @@ struct SessionConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func deletingASessionTakesItsRecordsAlong(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob) = (try await world.register("ann"), try await world.register("bob"))
         let session = try await world.createSession(by: ann) { $0.visibility = .public }
         try await world.post("soon gone", in: session, by: ann)

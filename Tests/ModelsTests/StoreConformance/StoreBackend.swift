@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import PostgresStore
 import Testing
 
 /// Every backend of the `Store` port. Each test of the conformance suite runs once per case, so a new backend joins
@@ -7,12 +8,19 @@ import Testing
 enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case memory
+    case postgres
 
     /// A fresh, empty store.
-    func makeStore(publisher: any EventPublisher) throws -> any Store {
+    func makeStore(publisher: any EventPublisher) async throws -> any Store {
         switch self {
-        case .sqlite: try SQLiteStore.inMemory(publisher: publisher)
-        case .memory: MemoryStore(publisher: publisher)
+        case .sqlite: return try SQLiteStore.inMemory(publisher: publisher)
+        case .memory: return MemoryStore(publisher: publisher)
+        case .postgres:
+            // A schema of its own per test: tests run in parallel on one database. Unset, the case fails: a suite that
+            // skipped it would pass without having checked the backend at all.
+            guard let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { throw MissingTestDatabase() }
+            let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            return try await PostgresStore.connect(url: url, poolSize: 2, schema: schema, publisher: publisher)
         }
     }
 
@@ -33,10 +41,17 @@ struct StoreWorld: Sendable {
     let insights: InsightService
     let analytics: AnalyticsService
 
-    init(_ backend: StoreBackend, maxSessionsPerUser: Int = 50, maxTeamSize: Int = 50) throws {
+    init(_ backend: StoreBackend, maxSessionsPerUser: Int = 50, maxTeamSize: Int = 50) async throws {
+        try await self.init(maxSessionsPerUser: maxSessionsPerUser, maxTeamSize: maxTeamSize) { try await backend.makeStore(publisher: $0) }
+    }
+
+    /// Over a store the caller makes on the world's publisher (another node on the same database, say).
+    init(
+        maxSessionsPerUser: Int = 50, maxTeamSize: Int = 50, makeStore: (RecordingPublisher) async throws -> any Store
+    ) async throws {
         let clock = self.clock
         let now: @Sendable () -> Date = { clock.now }
-        let store = try backend.makeStore(publisher: self.publisher)
+        let store = try await makeStore(self.publisher)
         let sessions = SessionService(store: store, publisher: self.publisher, maxSessionsPerUser: maxSessionsPerUser, now: now)
         self.store = store
         self.sessions = sessions
@@ -87,6 +102,12 @@ struct StoreWorld: Sendable {
     /// The whole event log of a session as `user` may read it.
     func log(of session: CodingSession, for user: User, type: SessionEvent.Kind? = nil) async throws -> [SessionEvent] {
         try await self.sessions.events(sessionID: session.id, type: type, for: user, page: PageRequest(limit: PageRequest.maximumLimit)).items
+    }
+}
+
+struct MissingTestDatabase: Error, CustomStringConvertible {
+    var description: String {
+        "TEST_DATABASE_URL is unset: run the tests under scripts/with-postgres (scripts/test does), which starts a throwaway PostgreSQL"
     }
 }
 

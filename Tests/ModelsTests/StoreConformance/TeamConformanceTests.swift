@@ -6,7 +6,7 @@ import Testing
 struct TeamConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func namesAreUniqueWithoutRegardToCase(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let ann = try await world.register("ann")
         let core = try await world.createTeam("Core", by: ann)
         let web = try await world.createTeam("Web", by: ann)
@@ -26,7 +26,7 @@ struct TeamConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func theLastAdminStays(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob) = (try await world.register("ann"), try await world.register("bob"))
         let team = try await world.createTeam("Admins", by: ann)
         try await world.addMember(bob, to: team, by: ann)
@@ -50,7 +50,7 @@ struct TeamConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func theSizeLimitHoldsSequentiallyAndInParallel(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend, maxTeamSize: 3)
+        let world = try await StoreWorld(backend, maxTeamSize: 3)
         var users: [User] = []
         for name in ["ann", "bob", "cat", "dan", "eve", "fay", "gus"] { users.append(try await world.register(name)) }
         let small = try await world.createTeam("Small", by: users[0])
@@ -73,7 +73,7 @@ struct TeamConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func membersSeeTheTeamAndAdminsManageIt(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob, cat) = (try await world.register("ann"), try await world.register("bob"), try await world.register("cat"))
         let team = try await world.createTeam("Private", by: ann)
         let member = try await world.addMember(bob, to: team, role: .viewer, by: ann)
@@ -97,7 +97,7 @@ struct TeamConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func membersAndTeamsPageByID(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         var users: [User] = []
         for name in ["ann", "bob", "cat", "dan", "eve"] { users.append(try await world.register(name)) }
         let team = try await world.createTeam("Everyone", by: users[0])
@@ -121,7 +121,7 @@ struct TeamConformanceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func deletingATeamUnsharesItsSessionsAndDropsItsInsights(backend: StoreBackend) async throws {
-        let world = try StoreWorld(backend)
+        let world = try await StoreWorld(backend)
         let (ann, bob) = (try await world.register("ann"), try await world.register("bob"))
         let team = try await world.createTeam("Gone", by: ann)
         try await world.addMember(bob, to: team, by: ann)

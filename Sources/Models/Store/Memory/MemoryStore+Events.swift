@@ -32,10 +32,7 @@ extension MemoryStore.Tables {
     /// Appends to the log as the last step of a write (its references checked first); `write` publishes it.
     mutating func append(_ event: NewSessionEvent, at time: Date) -> SessionEvent {
         self.lastEventID += 1
-        let stored = SessionEvent(
-            id: self.lastEventID, sessionID: event.sessionID, type: event.type, actorID: event.actorID, recipientID: event.recipientID,
-            createdAt: time, payload: event.payload
-        )
+        let stored = event.stored(id: self.lastEventID, at: time)
         self.events[event.sessionID, default: []].append(MemoryStore.StoredEvent(event: stored, messageID: event.messageID))
         self.unpublished.append(stored)
         return stored

@@ -38,7 +38,7 @@ enum SQLiteSchema {
                 let message = SessionMessage(
                     id: row["id"], sessionID: row["session_id"], userID: row["user_id"], username: nil,
                     type: MessageType(rawValue: row["message_type"]) ?? .chat, content: deletedAt == nil ? row["content"] : nil,
-                    mentions: SQLiteStore.decodeStrings(row["mentions"]), file: nil, line: nil,
+                    mentions: StoreText.decodeStrings(row["mentions"]), file: nil, line: nil,
                     codeSnippet: deletedAt == nil ? row["code_snippet"] : nil, parentID: nil, toUserID: nil,
                     createdAt: Date(), editedAt: row["edited_at"], deletedAt: deletedAt, reactions: []
                 )

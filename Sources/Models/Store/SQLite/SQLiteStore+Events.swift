@@ -36,15 +36,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [event.sessionID, event.type.rawValue, event.actorID, event.recipientID, event.messageID, payload, time])
-        let stored = SessionEvent(
-            id: db.lastInsertedRowID,
-            sessionID: event.sessionID,
-            type: event.type,
-            actorID: event.actorID,
-            recipientID: event.recipientID,
-            createdAt: time,
-            payload: event.payload
-        )
+        let stored = event.stored(id: db.lastInsertedRowID, at: time)
         self.writer.stage(stored)
         return stored
     }

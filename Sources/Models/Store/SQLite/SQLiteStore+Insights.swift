@@ -19,7 +19,7 @@ extension SQLiteStore {
                     """,
                 arguments: [
                     insight.id, insight.authorID, insight.teamID, insight.sessionID, insight.insightType.rawValue, insight.title,
-                    insight.content, Self.json(insight.tags), insight.createdAt, insight.updatedAt,
+                    insight.content, StoreText.json(insight.tags), insight.createdAt, insight.updatedAt,
                 ]
             )
         }
@@ -46,7 +46,7 @@ extension SQLiteStore {
             }
             if let text = query.text {
                 clauses.append("(i.title LIKE ? ESCAPE '\\' OR i.content LIKE ? ESCAPE '\\')")
-                let pattern = Self.likePattern(text)
+                let pattern = StoreText.likePattern(text)
                 arguments += [pattern, pattern]
             }
             let sortColumn = query.top ? "i.upvotes" : "i.created_at"
@@ -74,7 +74,7 @@ extension SQLiteStore {
                     WHERE id = ?
                     """,
                 arguments: [
-                    insight.teamID, insight.sessionID, insight.insightType.rawValue, insight.title, insight.content, Self.json(insight.tags),
+                    insight.teamID, insight.sessionID, insight.insightType.rawValue, insight.title, insight.content, StoreText.json(insight.tags),
                     insight.updatedAt, insight.id,
                 ]
             )
@@ -111,16 +111,11 @@ extension SQLiteStore {
         }
     }
 
-    static func likePattern(_ text: String) -> String {
-        "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-            + "%"
-    }
-
     private static func insight(from row: Row) -> Insight {
         Insight(
             id: row["id"], authorID: row["author_id"], authorUsername: row["author_username"], teamID: row["team_id"],
             sessionID: row["session_id"], insightType: InsightType(rawValue: row["insight_type"]) ?? .learning, title: row["title"],
-            content: row["content"], tags: self.decodeStrings(row["tags"]), views: row["views"], upvotes: row["upvotes"],
+            content: row["content"], tags: StoreText.decodeStrings(row["tags"]), views: row["views"], upvotes: row["upvotes"],
             upvoted: row["upvoted"], createdAt: row["created_at"], updatedAt: row["updated_at"]
         )
     }

@@ -16,7 +16,7 @@ extension SQLiteStore {
             ).execute(
                 arguments: [
                     message.id, message.sessionID, message.userID, message.type.rawValue, message.content ?? "",
-                    Self.json(message.mentions), message.file, message.line, message.codeSnippet, message.parentID, message.toUserID,
+                    StoreText.json(message.mentions), message.file, message.line, message.codeSnippet, message.parentID, message.toUserID,
                     message.createdAt,
                 ]
             )
@@ -80,7 +80,7 @@ extension SQLiteStore {
         try await self.write { db in
             try db.execute(
                 sql: "UPDATE session_messages SET content = ?, mentions = ?, edited_at = ? WHERE id = ?",
-                arguments: [content, Self.json(mentions), editedAt, id]
+                arguments: [content, StoreText.json(mentions), editedAt, id]
             )
             guard let sessionID = try String.fetchOne(db, sql: "SELECT session_id FROM session_messages WHERE id = ?", arguments: [id]),
                 let updated = try Self.message(id: id, sessionID: sessionID, in: db)
@@ -178,7 +178,7 @@ extension SQLiteStore {
         )
         return Dictionary(grouping: rows, by: { $0["message_id"] as String }).mapValues { rows in
             rows.map { row in
-                ReactionSummary(emoji: row["emoji"], count: row["count"], userIDs: Self.decodeStrings(row["users"]))
+                ReactionSummary(emoji: row["emoji"], count: row["count"], userIDs: StoreText.decodeStrings(row["users"]))
             }
         }
     }
@@ -188,17 +188,10 @@ extension SQLiteStore {
         return SessionMessage(
             id: row["id"], sessionID: row["session_id"], userID: row["user_id"], username: row["username"],
             type: MessageType(rawValue: row["message_type"]) ?? .chat, content: deletedAt == nil ? row["content"] : nil,
-            mentions: self.decodeStrings(row["mentions"]), file: row["file_path"], line: row["line_number"],
+            mentions: StoreText.decodeStrings(row["mentions"]), file: row["file_path"], line: row["line_number"],
             codeSnippet: deletedAt == nil ? row["code_snippet"] : nil, parentID: row["parent_id"], toUserID: row["to_user_id"],
             createdAt: row["created_at"], editedAt: row["edited_at"], deletedAt: deletedAt, reactions: reactions
         )
     }
 
-    static func json(_ strings: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(strings)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-
-    static func decodeStrings(_ text: String?) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data((text ?? "[]").utf8))) ?? []
-    }
 }

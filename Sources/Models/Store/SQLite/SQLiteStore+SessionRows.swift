@@ -5,14 +5,7 @@ import GRDB
 extension SQLiteStore {
     /// The session's columns plus the caller's relation to it; the placeholder stands for the caller's id, three times.
     static func sessionColumns(for user: String) -> String {
-        """
-        s.*,
-        (SELECT user_id FROM session_owners o WHERE o.session_id = s.id ORDER BY o.rowid LIMIT 1) AS owner_id,
-        EXISTS (SELECT 1 FROM session_owners o WHERE o.session_id = s.id AND o.user_id = \(user)) AS is_owner,
-        (SELECT role FROM session_participants p WHERE p.session_id = s.id AND p.user_id = \(user)) AS participant_role,
-        (s.team_id IS NOT NULL AND EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = s.team_id AND m.user_id = \(user)))
-            AS is_team_member
-        """
+        StoreSQL.sessionColumns(for: user, ownerOrder: "rowid")
     }
 
     static func relation(from row: Row) throws -> SessionRelation {
@@ -79,7 +72,7 @@ struct SessionListSQL {
         if let tag = query.tag { self.add("EXISTS (SELECT 1 FROM json_each(s.tags) WHERE value = ?)", tag) }
         if query.ownedByCaller { self.add("s.id IN (SELECT session_id FROM session_owners WHERE user_id = ?)", userID) }
         if let text = query.text {
-            let pattern = SQLiteStore.likePattern(text)
+            let pattern = StoreText.likePattern(text)
             self.clauses.append("(s.project_name LIKE ? ESCAPE '\\' OR s.description LIKE ? ESCAPE '\\')")
             self.arguments += [pattern, pattern]
         }
