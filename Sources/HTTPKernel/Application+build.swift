@@ -21,9 +21,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     // First: metrics made before swift-metrics is bootstrapped would record nowhere.
     let metrics = PrometheusMetrics.registry
     // The store publishes each committed event into the bridge; the hub consumes it in commit order.
-    let bridge = InProcessBridge()
-    let store = try await openStore(configuration, publisher: bridge, logger: logger)
-    let secret = try JWTSecretFile.resolve(configuration: configuration, logger: logger)
+    let backend = try await StoreBackend.open(configuration, logger: logger)
+    let (store, bridge, secret) = (backend.store, backend.bridge, backend.jwtSecret)
     let tokens = await AccessTokenIssuer(secret: secret, lifetime: TimeInterval(configuration.accessTokenMinutes * 60))
     let accounts = AccountService(
         store: store,
@@ -43,7 +42,9 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let analytics = AnalyticsService(store: store, sessions: sessions)
     let openAPIDocument = try OpenAPIDocument.load()
     let bearer = BearerAuthenticator<AppRequestContext>(tokens: tokens, accounts: accounts)
-    let hub = BroadcastHub(bridge: bridge, sessions: sessions, participants: participants, limits: configuration.realtimeLimits, logger: logger)
+    let hub = BroadcastHub(
+        bridge: bridge, cluster: backend.cluster, sessions: sessions, participants: participants, limits: configuration.realtimeLimits,
+        logger: logger)
     let gateway = CollaborationGateway(
         hub: hub, sessions: sessions, messages: messages, participants: participants, authenticator: RealtimeTokenAuthenticator(bearer: bearer)
     )
@@ -114,23 +115,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
         },
         logger: logger
     )
-    application.addServices(hub)
+    application.addServices(backend.services + [hub])
     return application
-}
-
-private func openStore(_ configuration: AppConfiguration, publisher: any EventPublisher, logger: Logger) async throws -> any Store {
-    switch configuration.database {
-    case .sqliteFile(let path):
-        logger.info("opening SQLite store", metadata: ["path": .string(path)])
-        return try SQLiteStore.open(path: path, publisher: publisher)
-    case .sqliteMemory:
-        logger.info("using an in-memory SQLite store: nothing survives a restart")
-        return try SQLiteStore.inMemory(publisher: publisher)
-    case .postgres(let url):
-        // One node: live events reach this node's subscribers only until nodes share them (LISTEN/NOTIFY).
-        logger.info("opening PostgreSQL store", metadata: ["pool_size": .stringConvertible(configuration.databasePoolSize)])
-        return try await PostgresStore.connect(url: url, poolSize: configuration.databasePoolSize, publisher: publisher, logger: logger)
-    }
 }
 
 /// `*` allows any origin; a list echoes the request's origin when it is listed (a header names one origin only).

@@ -8,7 +8,8 @@ import PostgresNIO
 /// where SQLite ordered by rowid.
 enum PostgresSchema {
     static let migrations: [(version: Int, name: String, sql: String)] = [
-        (1, "schema", schema)
+        (1, "schema", schema),
+        (2, "cluster", cluster),
     ]
 
     /// `schema` is a validated identifier (see `PostgresStore.connect`); nil means the server's default search path.
@@ -241,5 +242,27 @@ enum PostgresSchema {
         CREATE INDEX session_events_replay ON session_events(session_id, id);
         CREATE INDEX session_events_type ON session_events(session_id, type, id);
         CREATE INDEX session_events_message ON session_events(message_id) WHERE message_id IS NOT NULL;
+        """
+
+    /// What the nodes of a cluster share besides the data: settings every node must agree on (the generated JWT key),
+    /// the nodes alive (by heartbeat), and who each node has present in which session.
+    private static let cluster = """
+        CREATE TABLE cluster_settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE cluster_nodes (
+            id TEXT PRIMARY KEY,
+            started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            seen_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE TABLE cluster_presence (
+            session_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            node_id TEXT NOT NULL REFERENCES cluster_nodes(id) ON DELETE CASCADE,
+            entry TEXT NOT NULL,
+            PRIMARY KEY (session_id, user_id, node_id)
+        );
+        CREATE INDEX cluster_presence_node ON cluster_presence(node_id);
         """
 }

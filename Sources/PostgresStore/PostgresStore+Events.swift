@@ -17,6 +17,16 @@ extension PostgresStore {
         return Page(fetched: try rows.map(Self.event(from:)), limit: page.limit) { PageCursor(key: nil, id: String($0.id)) }
     }
 
+    /// Events of every session after `id`, in id order: what a node's bus reads to feed its hub.
+    package func events(after id: Int64, limit: Int) async throws -> [SessionEvent] {
+        try await self.rows("SELECT * FROM session_events WHERE id > \(id) ORDER BY id LIMIT \(limit)").map(Self.event(from:))
+    }
+
+    /// The id of the newest event of any session (every id up to it is committed or gone).
+    package func latestEventID() async throws -> Int64 {
+        try await self.row("SELECT last_id FROM event_counter")?.get("last_id", as: Int64.self) ?? 0
+    }
+
     public func latestEventID(sessionID: String) async throws -> Int64 {
         try await self.row("SELECT MAX(id) AS id FROM session_events WHERE session_id = \(sessionID)")?.get("id", as: Int64?.self) ?? 0
     }

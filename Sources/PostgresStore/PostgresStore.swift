@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Models
+import NIOSSL
 import PostgresNIO
 
 /// The PostgreSQL backend: reads on a pooled `PostgresClient`, writes through one `PostgresWriter` per node.
@@ -8,9 +9,10 @@ import PostgresNIO
 /// Event ids come from a counter row locked by the transaction that appends the event (see `append`), so they are
 /// gap-free and become visible in id order across writers and nodes.
 public final class PostgresStore: Store {
-    let client: PostgresClient
+    /// Also the cluster's (`PostgresCluster`): its bus and presence use this pool.
+    package let client: PostgresClient
     let writer: PostgresWriter
-    let logger: Logger
+    package let logger: Logger
     /// The client's connection pool lives as long as this task; the store ends it when it goes.
     private let running: Task<Void, Never>
 
@@ -46,17 +48,34 @@ public final class PostgresStore: Store {
         return store
     }
 
+    /// The value every node reads for `name`: the first node to ask stores `proposal`, the others get what it stored.
+    public func sharedSetting(_ name: String, proposal: String) async throws -> String {
+        try await self.write { transaction in
+            try await transaction.execute("INSERT INTO cluster_settings (name, value) VALUES (\(name), \(proposal)) ON CONFLICT (name) DO NOTHING")
+            guard let row = try await transaction.row("SELECT value FROM cluster_settings WHERE name = \(name)") else {
+                throw PostgresRowError(message: "cluster setting \(name) vanished")
+            }
+            return try row.get("value", as: String.self)
+        }
+    }
+
     public func checkReachable() async throws {
         _ = try await self.rows("SELECT 1")
     }
 
     /// Every row of a read, on any pooled connection.
-    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+    package func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         do {
             return try await self.client.query(query, logger: self.logger).collect().map { $0.makeRandomAccess() }
         } catch {
             throw PostgresFailure.domainError(for: error)
         }
+    }
+
+    /// A statement whose rows nobody needs. They are read all the same: a pooled connection returns to the pool only
+    /// once its rows were consumed.
+    package func execute(_ query: PostgresQuery) async throws {
+        _ = try await self.rows(query)
     }
 
     func row(_ query: PostgresQuery) async throws -> PostgresRandomAccessRow? {
@@ -101,17 +120,37 @@ struct PostgresRowError: Error {
     let message: String
 }
 
-/// postgres://user:password@host:port/database as a client configuration (no TLS: the database is on a private network).
+/// postgres://user:password@host:port/database[?sslmode=...] as a client configuration. `sslmode` means what it means
+/// to libpq: `disable`, `prefer` (the default: TLS when the server offers it), `require` (TLS, any certificate), and
+/// `verify-ca`/`verify-full` (TLS with a certificate the system trusts, for this host).
 enum PostgresURL {
     static func configuration(_ url: String) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
             let host = components.host, let user = components.user
         else { throw DomainError.invalid("DATABASE_URL", "is not a postgres://user:password@host:port/database URL") }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
         return PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: user, password: components.password,
-            database: database.isEmpty ? nil : database, tls: .disable
+            host: host, port: components.port ?? 5432, username: user.removingPercentEncoding ?? user,
+            password: components.password.map { $0.removingPercentEncoding ?? $0 },
+            database: database.isEmpty ? nil : database, tls: try self.tls(sslmode: mode)
         )
+    }
+
+    static func tls(sslmode: String) throws -> PostgresClient.Configuration.TLS {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        switch sslmode {
+        case "disable": return .disable
+        case "allow", "prefer": return .prefer(unverified)
+        case "require": return .require(unverified)
+        case "verify-ca":
+            var trusted = TLSConfiguration.makeClientConfiguration()
+            trusted.certificateVerification = .noHostnameVerification
+            return .require(trusted)
+        case "verify-full": return .require(.makeClientConfiguration())
+        default: throw DomainError.invalid("DATABASE_URL", "sslmode must be disable, allow, prefer, require, verify-ca or verify-full")
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Models
 import PostgresNIO
 import Synchronization
@@ -52,6 +53,9 @@ final class PostgresWriter: Sendable {
     private let publisher: any EventPublisher
     private let logger: Logger
     private let jobs: AsyncStream<Job>.Continuation
+    /// The SQLite store's figures, for one dashboard whatever the backend: here every batch is one transaction.
+    private let batchSizes = Recorder(label: "sessionhub_store_write_batch_size")
+    private let batchDurations = Metrics.Timer(label: "sessionhub_store_write_batch_duration_seconds")
 
     init(client: PostgresClient, publisher: any EventPublisher, logger: Logger) {
         self.client = client
@@ -73,6 +77,11 @@ final class PostgresWriter: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job: Job = {
+                let started = ContinuousClock.now
+                defer {
+                    self.batchSizes.record(1)
+                    self.batchDurations.record(duration: started.duration(to: .now))
+                }
                 do {
                     let (value, events) = try await self.commit(body)
                     for event in events { self.publisher.publish(event) }

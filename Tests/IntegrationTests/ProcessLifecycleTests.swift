@@ -3,8 +3,9 @@ import Testing
 
 @Suite("Starting, refusing to start, and stopping the sessionhub process")
 struct ProcessLifecycleTests {
+    /// The key kept in the data folder, so SQLite's (a cluster keeps it in PostgreSQL: `ClusterTests`).
     @Test func tokensAndDataSurviveARestartWithAGeneratedSecret() async throws {
-        let first = try await ServerProcess()
+        let first = try await ServerProcess(environment: ["DATABASE_URL": "sqlite:///./data/sessionhub.sqlite"])
         let account = try await first.client.registerAndLogin()
         #expect(first.log.contains("generated a key"))
         #expect(await first.stop() == 0, "SIGTERM should end the server cleanly")
@@ -12,7 +13,7 @@ struct ProcessLifecycleTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: secretFile.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
 
-        try await withServer(folder: first.folder) { second, client in
+        try await withServer(environment: ["DATABASE_URL": "sqlite:///./data/sessionhub.sqlite"], folder: first.folder) { second, client in
             let me = try await client.get("/api/auth/me", headers: account.bearer)
             #expect(me.status == 200)
             #expect(me.json?["username"] as? String == account.username)

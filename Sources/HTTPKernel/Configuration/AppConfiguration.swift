@@ -13,6 +13,8 @@ struct AppConfiguration: Sendable {
     var port: Int
     var database: DatabaseLocation
     var databasePoolSize: Int
+    /// PostgreSQL only: the schema of every table, so that several deployments (or test servers) share a database.
+    var databaseSchema: String?
     /// The configured key, or nil to use (or create) the one kept in the data folder.
     var jwtSecret: String?
     var accessTokenMinutes: Int
@@ -40,6 +42,7 @@ struct AppConfiguration: Sendable {
     var wsFramesPerSecond: Int
     var subscriberQueueEvents: Int
     var presenceStaleSeconds: Int
+    var presenceNodeTimeoutSeconds: Int
     var sseHeartbeatSeconds: Int
     var logLevel: Logger.Level
     var logFormat: LogFormat
@@ -56,6 +59,11 @@ struct AppConfiguration: Sendable {
         self.port = try values.integer("PORT", in: 0...65535)
         self.database = try DatabaseLocation(url: values.text("DATABASE_URL"))
         self.databasePoolSize = try values.integer("DATABASE_POOL_SIZE", in: 1...1_000)
+        let schema = values.text("DATABASE_SCHEMA")
+        guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw ConfigurationError("DATABASE_SCHEMA must be letters, digits and underscores")
+        }
+        self.databaseSchema = schema.isEmpty ? nil : schema
         let secret = values.text("JWT_SECRET_KEY", isSecret: true)
         self.jwtSecret = secret.isEmpty ? nil : secret
         guard values.text("JWT_ALGORITHM").uppercased() == "HS256" else {
@@ -87,6 +95,8 @@ struct AppConfiguration: Sendable {
         self.wsFramesPerSecond = try values.integer("WS_FRAMES_PER_SECOND", in: 1...1_000_000)
         self.subscriberQueueEvents = try values.integer("SUBSCRIBER_QUEUE_EVENTS", in: 1...10_000_000)
         self.presenceStaleSeconds = try values.integer("PRESENCE_STALE_SECONDS", in: 1...86_400)
+        // At least a few heartbeats (one a second): one late heartbeat must not make a node dead.
+        self.presenceNodeTimeoutSeconds = try values.integer("PRESENCE_NODE_TIMEOUT_SECONDS", in: 3...3_600)
         self.sseHeartbeatSeconds = try values.integer("SSE_HEARTBEAT_SECONDS", in: 1...3_600)
         guard let level = Logger.Level(rawValue: values.text("LOG_LEVEL").lowercased()) else {
             throw ConfigurationError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
@@ -107,9 +117,6 @@ struct AppConfiguration: Sendable {
     private func validateSecretRules() throws(ConfigurationError) {
         if let secret = self.jwtSecret, secret.utf8.count < 32 {
             throw ConfigurationError("JWT_SECRET_KEY must be at least 32 bytes (it is \(secret.utf8.count)); try: openssl rand -hex 32")
-        }
-        if case .postgres = self.database, self.jwtSecret == nil {
-            throw ConfigurationError("JWT_SECRET_KEY is required with PostgreSQL: every node must share it")
         }
     }
 }

@@ -19,6 +19,11 @@ struct ConfigurationOption: Sendable {
         ),
         .init(name: "DATABASE_POOL_SIZE", defaultValue: "10", summary: "Connections to PostgreSQL one server opens at most."),
         .init(
+            name: "DATABASE_SCHEMA",
+            defaultValue: "",
+            summary: "PostgreSQL schema to keep SessionHub's tables in (created if missing); empty for the search path's."
+        ),
+        .init(
             name: "JWT_SECRET_KEY",
             defaultValue: "",
             summary: "HS256 key, at least 32 bytes; when unset one is generated and kept in the data folder."
@@ -63,6 +68,11 @@ struct ConfigurationOption: Sendable {
         .init(name: "WS_FRAMES_PER_SECOND", defaultValue: "50", summary: "Inbound WebSocket frames per second per connection (burst twice that)."),
         .init(name: "SUBSCRIBER_QUEUE_EVENTS", defaultValue: "1000", summary: "Durable events queued for a slow subscriber before it is closed."),
         .init(name: "PRESENCE_STALE_SECONDS", defaultValue: "300", summary: "Silence after which a user's presence is dropped."),
+        .init(
+            name: "PRESENCE_NODE_TIMEOUT_SECONDS",
+            defaultValue: "15",
+            summary: "PostgreSQL only: a node silent this long is dead, and another node announces its users as left."
+        ),
         .init(name: "SSE_HEARTBEAT_SECONDS", defaultValue: "15", summary: "Interval of SSE comment heartbeats."),
         .init(
             name: "SECRET_POLICY",

@@ -30,7 +30,7 @@ enum JWTSecretFile {
         return secret
     }
 
-    private static func generate() -> String {
+    static func generate() -> String {
         SymmetricKey(size: SymmetricKeySize(bitCount: 512)).withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
     }
 }

@@ -11,7 +11,7 @@ public protocol EventPublisher: Sendable {
 }
 
 /// What changed, so the hub re-checks only the connections it may concern.
-public enum AccessChange: Sendable, Equatable {
+public enum AccessChange: Sendable, Equatable, Codable {
     /// Participants, visibility or team of this session changed.
     case session(id: String)
     /// The session no longer exists.

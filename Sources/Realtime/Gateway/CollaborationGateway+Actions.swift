@@ -150,7 +150,7 @@ extension CollaborationGateway {
         let (user, sessionID) = (sender.user, sender.sessionID)
         if case .request = sender { _ = try await self.sessions.authorize(.observe, sessionID: sessionID, user: user) }
         if let returned = self.hub.presence.touch(sessionID: sessionID, userID: user.id, change: change) {
-            try await self.hub.announceArrival(sessionID: sessionID, userID: user.id, user: returned.json)
+            try await self.hub.announceArrival(sessionID: sessionID, snapshot: returned.snapshot)
         }
         let signal = EphemeralSignal(
             sessionID: sessionID,
@@ -165,7 +165,7 @@ extension CollaborationGateway {
     /// Any message from a connection counts as presence: a user whose entry went stale is announced again.
     private func noteActivity(of connection: LiveConnection) async {
         if let returned = self.hub.presence.touch(sessionID: connection.sessionID, userID: connection.user.id) {
-            try? await self.hub.announceArrival(sessionID: connection.sessionID, userID: connection.user.id, user: returned.json)
+            try? await self.hub.announceArrival(sessionID: connection.sessionID, snapshot: returned.snapshot)
         }
     }
 }

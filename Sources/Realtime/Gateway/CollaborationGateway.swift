@@ -87,13 +87,13 @@ public struct CollaborationGateway: Sendable {
             guard let role = try await self.hub.refreshRole(of: subscriber) else { throw DomainError.notFound("Session not found") }
             let head = try await self.sessions.latestEventID(sessionID: session.id)
             let (me, arrived) = self.hub.presence.attach(sessionID: session.id, user: identity.user, role: role, connectionID: subscriber.id)
-            if arrived { try await self.hub.announceArrival(sessionID: session.id, userID: identity.user.id, user: me.json) }
-            let users = self.hub.presence.users(sessionID: session.id)
+            if arrived { try await self.hub.announceArrival(sessionID: session.id, snapshot: me.snapshot) }
+            let users = try await self.hub.presentUsers(sessionID: session.id)
             let connected = OutboundFrame.ephemeral(
                 "connected",
                 sessionID: session.id,
                 fields: [
-                    "user": me.json, "role": .string(role.rawValue), "your_role": .string(role.rawValue), "users": .array(users.map(\.json)),
+                    "user": me.snapshot.json, "role": .string(role.rawValue), "your_role": .string(role.rawValue), "users": .array(users.map(\.json)),
                     // The seed's welcome message: who is here, in its shape.
                     "participants": .array(users.map(\.participantJSON)),
                     "presence": .object(Dictionary(uniqueKeysWithValues: users.map { ($0.userID, JSONValue.string($0.status.rawValue)) })),
@@ -138,7 +138,7 @@ public struct CollaborationGateway: Sendable {
     /// Who is present in a session the user may see (status, cursor, viewport), or with `file` who is looking at it.
     func presence(sessionID: String, for user: User, viewing file: String?) async throws -> [JSONValue] {
         let session = try await self.sessions.authorize(.observe, sessionID: sessionID, user: user)
-        let users = self.hub.presence.users(sessionID: session.id)
+        let users = try await self.hub.presentUsers(sessionID: session.id)
         guard let file else { return users.map(\.json) }
         return users.filter { $0.isViewing(file: file) }.map(\.json)
     }

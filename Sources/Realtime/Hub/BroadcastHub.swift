@@ -19,6 +19,8 @@ public final class BroadcastHub: Service, Sendable {
     let limits: RealtimeLimits
     let logger: Logger
     let presence = PresenceRegistry()
+    /// The other nodes' presence, in a cluster; nil on one node.
+    let cluster: (any ClusterPresence)?
     let counters = HubCounters()
     private let rooms = Mutex<[String: [UInt64: Subscriber]]>([:])
     private let nextSubscriberID = Atomic<UInt64>(1)
@@ -28,8 +30,12 @@ public final class BroadcastHub: Service, Sendable {
     /// Inbound frames per user across all their connections: K sockets must not multiply a user's budget.
     let frameBudget: TokenBuckets
 
-    public init(bridge: any HubBridge, sessions: SessionService, participants: ParticipantService, limits: RealtimeLimits, logger: Logger) {
+    public init(
+        bridge: any HubBridge, cluster: (any ClusterPresence)? = nil, sessions: SessionService, participants: ParticipantService,
+        limits: RealtimeLimits, logger: Logger
+    ) {
         self.bridge = bridge
+        self.cluster = cluster
         self.sessions = sessions
         self.participants = participants
         self.limits = limits
@@ -125,6 +131,7 @@ public final class BroadcastHub: Service, Sendable {
             let (changes, changed) = AsyncStream.makeStream(of: AccessChange.self)
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.maintainUntilCancelled() }
+                if let cluster = self.cluster { group.addTask { await self.heartbeatUntilCancelled(cluster) } }
                 // Re-checks read the store; the fan-out of later events does not wait for them.
                 group.addTask { await self.recheckAccess(after: changes) }
                 for await delivery in self.bridge.deliveries {
@@ -267,19 +274,55 @@ public final class BroadcastHub: Service, Sendable {
         }
     }
 
-    /// `user_joined` for a user's first connection (or return from staleness): logged for participants (the store
-    /// publishes it), live only for anyone else, so passers-by of a public session leave nothing in its log. Never
-    /// sent to the user themselves: their `connected` already says who they are.
-    func announceArrival(sessionID: String, userID: String, user: JSONValue) async throws {
-        guard try await self.participants.recordJoin(sessionID: sessionID, userID: userID, user: user) == nil else { return }
-        self.bridge.broadcast(EphemeralSignal(sessionID: sessionID, kind: .userJoined, fields: ["user": user], excludedUserID: userID))
+    /// Says this node is alive every second, and announces the users of nodes that stopped as left.
+    private func heartbeatUntilCancelled(_ cluster: any ClusterPresence) async {
+        while !Task.isCancelled {
+            do {
+                for gone in try await cluster.heartbeat(present: self.presence.all()) {
+                    try await self.recordDeparture(sessionID: gone.sessionID, userID: gone.snapshot.userID, username: gone.snapshot.username)
+                }
+            } catch {
+                self.logger.warning("cluster heartbeat failed", metadata: ["error": .string(String(reflecting: error))])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
     }
 
-    /// `user_left` for a user's last connection, logged or live as `announceArrival` decides.
+    /// `user_joined` for a user's first connection (or return from staleness) in the cluster: logged for participants
+    /// (the store publishes it), live only for anyone else, so passers-by of a public session leave nothing in its log.
+    /// Never sent to the user themselves: their `connected` already says who they are.
+    func announceArrival(sessionID: String, snapshot: PresenceSnapshot) async throws {
+        if let cluster = self.cluster, !(try await cluster.arrive(sessionID: sessionID, as: snapshot)) { return }
+        let user = snapshot.json
+        guard try await self.participants.recordJoin(sessionID: sessionID, userID: snapshot.userID, user: user) == nil else { return }
+        self.bridge.broadcast(
+            EphemeralSignal(sessionID: sessionID, kind: .userJoined, fields: ["user": user], excludedUserID: snapshot.userID))
+    }
+
+    /// `user_left` for a user's last connection in the cluster, logged or live as `announceArrival` decides.
     func announceDeparture(sessionID: String, userID: String, username: String) async throws {
+        if let cluster = self.cluster, !(try await cluster.depart(sessionID: sessionID, userID: userID)) { return }
+        try await self.recordDeparture(sessionID: sessionID, userID: userID, username: username)
+    }
+
+    private func recordDeparture(sessionID: String, userID: String, username: String) async throws {
         guard try await self.participants.recordLeave(sessionID: sessionID, userID: userID, username: username) == nil else { return }
         let fields: [String: JSONValue] = ["user_id": .string(userID), "username": .string(username)]
         self.bridge.broadcast(EphemeralSignal(sessionID: sessionID, kind: .userLeft, fields: fields))
+    }
+
+    /// Who is present in the session on every node, by username.
+    func presentUsers(sessionID: String) async throws -> [PresenceSnapshot] {
+        let here = self.presence.users(sessionID: sessionID)
+        guard let cluster = self.cluster else { return here }
+        return PresenceSnapshot.merged(here + (try await cluster.others(sessionID: sessionID)))
+    }
+
+    /// This node's statistics, with the cluster's in a cluster.
+    public func statisticsWithCluster() async throws -> HubStatistics {
+        var statistics = self.statistics()
+        statistics.cluster = try await self.cluster?.statistics()
+        return statistics
     }
 
     public func statistics() -> HubStatistics {

@@ -26,9 +26,11 @@ public struct HubStatistics: Sendable, Encodable {
     public let rateLimited: Int
     /// Present users by status.
     public let presence: [String: Int]
+    /// Every node's, in a cluster (this object's other fields are this node's); absent on one node.
+    public var cluster: ClusterStatistics?
 
     enum CodingKeys: String, CodingKey {
-        case connections, coalesced, dropped, presence
+        case connections, coalesced, dropped, presence, cluster
         case subscribersPerRoom = "subscribers_per_room"
         case messagesIn = "messages_in"
         case framesOut = "frames_out"

@@ -21,22 +21,10 @@ struct PresenceEntry: Sendable {
     /// False once the entry went stale (announced as user_left) until its user is heard from again.
     var isAnnounced = true
 
-    /// An item of `connected`'s `participants`, as the seed's welcome message lists them.
-    var participantJSON: JSONValue {
-        .object([
-            "id": .string(self.userID), "username": .string(self.username), "role": .string(self.role.rawValue),
-            "status": .string(self.status.rawValue),
-        ])
-    }
-
-    /// The `user` object of `connected` and `user_joined`, and an item of `GET .../presence`.
-    var json: JSONValue {
-        .object([
-            "user_id": .string(self.userID), "username": .string(self.username), "full_name": self.fullName.map(JSONValue.string) ?? .null,
-            "role": .string(self.role.rawValue), "status": .string(self.status.rawValue), "cursor": self.cursor ?? .null,
-            "viewport": self.viewport ?? .null, "last_seen": .string(WireFormat.timestamp(self.lastSeen)),
-            "connections": .number(Double(self.connections.count)),
-        ])
+    var snapshot: PresenceSnapshot {
+        PresenceSnapshot(
+            userID: self.userID, username: self.username, fullName: self.fullName, role: self.role, status: self.status, cursor: self.cursor,
+            viewport: self.viewport, lastSeen: self.lastSeen, connections: self.connections.count)
     }
 }
 
@@ -95,9 +83,18 @@ final class PresenceRegistry: Sendable {
     }
 
     /// Present users of a session, by username.
-    func users(sessionID: String) -> [PresenceEntry] {
+    func users(sessionID: String) -> [PresenceSnapshot] {
         self.rooms.withLock { rooms in
-            (rooms[sessionID]?.values).map { $0.filter(\.isAnnounced).sorted { $0.username < $1.username } } ?? []
+            (rooms[sessionID]?.values).map { $0.filter(\.isAnnounced).map(\.snapshot).sorted { $0.username < $1.username } } ?? []
+        }
+    }
+
+    /// Every present user of every session, as the cluster's heartbeat shares them.
+    func all() -> [ClusterPresenceEntry] {
+        self.rooms.withLock { rooms in
+            rooms.flatMap { sessionID, users in
+                users.values.filter(\.isAnnounced).map { ClusterPresenceEntry(sessionID: sessionID, snapshot: $0.snapshot) }
+            }
         }
     }
 

@@ -9,7 +9,7 @@ public struct HubStatisticsController<Context: RequestContext>: Sendable {
     }
 
     public func addRoutes(to router: Router<Context>) {
-        router.get("ws/stats") { _, _ in self.hub.statistics() }
+        router.get("ws/stats") { _, _ in try await self.hub.statisticsWithCluster() }
     }
 }
 

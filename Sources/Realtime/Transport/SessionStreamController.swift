@@ -103,14 +103,6 @@ public struct SessionStreamController<Context: AuthRequestContext<User> & Reques
     }
 }
 
-extension PresenceEntry {
-    func isViewing(file: String) -> Bool {
-        [self.viewport, self.cursor].contains { value in
-            if case .object(let fields)? = value, case .string(let viewed)? = fields["file"] { viewed == file } else { false }
-        }
-    }
-}
-
 /// `GET .../presence`: everyone present fits one page, answered in the contract's Page shape.
 struct PresencePage: ResponseEncodable {
     let page: Page<JSONValue>

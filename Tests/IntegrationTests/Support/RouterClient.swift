@@ -37,7 +37,8 @@ private let baseAppConfiguration = [
 func withApp<Result: Sendable>(
     environment: [String: String] = [:], _ body: @Sendable (RouterClient) async throws -> Result
 ) async throws -> Result {
-    let values = baseAppConfiguration.merging(environment) { $1 }.map { name, value in
+    let store = TestStore.environment(key: UUID().uuidString)
+    let values = baseAppConfiguration.merging(store) { $1 }.merging(environment) { $1 }.map { name, value in
         (AbsoluteConfigKey([name.lowercased()]), ConfigValue(.string(value), isSecret: name == "JWT_SECRET_KEY"))
     }
     let app = try await buildApplication(reader: ConfigReader(provider: InMemoryProvider(values: Dictionary(uniqueKeysWithValues: values))))

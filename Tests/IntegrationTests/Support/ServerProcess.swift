@@ -27,7 +27,8 @@ final class ServerProcess: Sendable {
     /// Starts a server and waits until it logs the port it listens on.
     init(environment: [String: String] = [:], folder: URL? = nil) async throws {
         self.folder = try folder ?? Self.makeFolder()
-        let (process, output) = try Self.launch(arguments: [], environment: Self.baseEnvironment.merging(environment) { $1 }, in: self.folder)
+        let settings = Self.baseEnvironment.merging(TestStore.environment(key: self.folder.lastPathComponent)) { $1 }.merging(environment) { $1 }
+        let (process, output) = try Self.launch(arguments: [], environment: settings, in: self.folder)
         self.process = process
         self.output = output
         guard let port = await output.waitForPort(timeout: .seconds(30)) else {

@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresStore
+import Realtime
+
+/// The bridge's background work: reading the log, sending notices, listening.
+extension PostgresBridge {
+    /// Events read per query while catching up.
+    static let readPageSize = 500
+
+    /// Delivers what the log has after the last delivered id, each time it is woken.
+    func readLog(wakeups: AsyncStream<Void>) async {
+        for await _ in wakeups {
+            do {
+                var read = 0
+                repeat {
+                    let events = try await self.store.events(after: self.lastDelivered, limit: Self.readPageSize)
+                    self.deliver(events)
+                    read = events.count
+                } while read == Self.readPageSize && !Task.isCancelled
+            } catch {
+                self.logger.warning("reading new events failed; retrying", metadata: ["error": .string(String(reflecting: error))])
+            }
+        }
+    }
+
+    /// The periodic read: catches the events whose wake-up never came.
+    func wakeReaderEverySecond() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            self.readWakeups.yield()
+        }
+    }
+
+    /// Sends what this node's clients did since the last notice, in as few notices as fit.
+    func sendNotices(wakeups: AsyncStream<Void>) async {
+        for await _ in wakeups {
+            let outbox = self.takeOutbox()
+            do {
+                let (notices, oversized) = try BusNotice.pack(
+                    node: self.nodeID, head: outbox.head, signals: outbox.signals, changes: outbox.changes)
+                if !oversized.isEmpty {
+                    self.logger.warning(
+                        "live frames too large for a notification reached this node's clients only", metadata: ["frames": "\(oversized.count)"])
+                }
+                for notice in notices {
+                    try await self.store.execute("SELECT pg_notify(\(self.channel), \(notice))")
+                }
+            } catch {
+                // Events are still read by the other nodes' periodic read; live frames of this moment are lost.
+                self.logger.warning("notifying the other nodes failed", metadata: ["error": .string(String(reflecting: error))])
+            }
+        }
+    }
+
+    /// Listens on one pooled connection for as long as it lasts, then on a new one; each time it starts, it reads the
+    /// log for what it may have missed meanwhile.
+    func listen() async {
+        while !Task.isCancelled {
+            do {
+                try await self.store.client.withConnection { connection in
+                    try await connection.listen(on: self.channel) { notifications in
+                        self.readWakeups.yield()
+                        for try await notification in notifications {
+                            do {
+                                self.receive(try JSONDecoder().decode(BusNotice.self, from: Data(notification.payload.utf8)))
+                            } catch {
+                                self.logger.warning("ignored a notice this node cannot read", metadata: ["error": .string("\(error)")])
+                            }
+                        }
+                    }
+                }
+            } catch {
+                guard !Task.isCancelled else { return }
+                self.logger.warning("the listening connection ended; listening again", metadata: ["error": .string(String(reflecting: error))])
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}
