@@ -41,7 +41,9 @@ public final class PostgresStore: Store {
         }
         var configuration = try PostgresURL.configuration(url)
         configuration.options.maximumConnections = max(1, poolSize)
-        if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
+        // The name says whose connections these are in pg_stat_activity (and, with a schema, which deployment's).
+        configuration.options.additionalStartupParameters = [("application_name", "sessionhub" + (schema.map { ":\($0)" } ?? ""))]
+        if let schema { configuration.options.additionalStartupParameters.append(("search_path", schema)) }
         let store = PostgresStore(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger), publisher: publisher, logger: logger)
         try await PostgresSchema.migrate(client: store.client, schema: schema, logger: logger)
