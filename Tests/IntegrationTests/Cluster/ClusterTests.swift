@@ -45,6 +45,40 @@ extension RealtimeIntegration {
             }
         }
 
+        @Test func liveFramesAndAccessChangesCrossToTheOtherNode() async throws {
+            try await withCluster { cluster in
+                let (a, b) = (try await cluster.start(), try await cluster.start())
+                let room = try await a.client.makeRoom()
+                let (hostOnA, _) = try await TestSocket.join(port: a.port, sessionID: room.sessionID, token: room.host.accessToken)
+                let (viewerOnB, _) = try await TestSocket.join(port: b.port, sessionID: room.sessionID, token: room.viewer.accessToken)
+                let (editorOnB, _) = try await TestSocket.join(port: b.port, sessionID: room.sessionID, token: room.editor.accessToken)
+
+                // Cursors and statuses are never stored: they cross in the notification itself.
+                hostOnA.send(["type": "cursor_update", "data": ["file": "main.py", "line": 42, "column": 10]])
+                let cursor = try await viewerOnB.next(type: "cursor_update")
+                #expect(cursor["user_id"] as? String == room.host.id)
+                #expect((cursor["cursor"] as? [String: Any])?["line"] as? Int == 42)
+                hostOnA.send(["type": "presence_update", "status": "away"])
+                _ = try await viewerOnB.next(type: "presence_update") { $0["status"] as? String == "away" }
+                // B's presence shows what A heard, within a heartbeat.
+                _ = try await eventually {
+                    let present = try await b.client.get("/api/sessions/\(room.sessionID)/presence?file=main.py", headers: room.viewer.bearer)
+                    let items = present.json?["items"] as? [[String: Any]] ?? []
+                    return items.first?["user_id"] as? String == room.host.id && items.first?["status"] as? String == "away" ? true : nil
+                }
+
+                // Removed on A: closed on B.
+                let removed = try await a.client.request(
+                    "DELETE", "/api/sessions/\(room.sessionID)/participants/\(room.viewer.id)", headers: room.host.bearer)
+                #expect(removed.status == 204, "\(removed.status) \(removed.text)")
+                #expect(try await viewerOnB.closeCode() == 4403)
+                // Deleted on A: closed on B.
+                #expect(try await a.client.request("DELETE", "/api/sessions/\(room.sessionID)", headers: room.host.bearer).status == 204)
+                #expect(try await editorOnB.closeCode() == 4404)
+                await hostOnA.close()
+            }
+        }
+
         @Test func aClientResumesOnTheOtherNodeWithExactlyWhatItMissed() async throws {
             try await withCluster { cluster in
                 let (a, b) = (try await cluster.start(), try await cluster.start())
