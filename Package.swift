@@ -143,7 +143,11 @@ let package = Package(
         .plugin(name: "BundleOpenAPI", capability: .buildTool()),
         .systemLibrary(name: "CCurl", path: "Tests/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .testTarget(
-            name: "ModelsTests", dependencies: ["Models", "PostgresStore", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "ModelsTests",
+            dependencies: [
+                "Models", "PostgresStore", "PostgresCluster", "Realtime", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -50,6 +50,7 @@ struct StoreBackend {
             secret = try await node.store.sharedSetting("jwt_secret", proposal: JWTSecretFile.generate())
             logger.warning("JWT_SECRET_KEY is not set: using the key the cluster generated and keeps in PostgreSQL")
         }
-        return StoreBackend(store: node.store, bridge: node.bridge, cluster: node.presence, services: [node.bridge], jwtSecret: secret)
+        return StoreBackend(
+            store: node.store, bridge: node.bridge, cluster: node.presence, services: [node.bridge, node.presence], jwtSecret: secret)
     }
 }

@@ -45,10 +45,10 @@ struct BusNotice: Codable, Equatable {
             append(&notice)
             size += itemSize + comma
         }
-        for change in changes {
+        let emptySize = try BusNotice(node: node).encoded().utf8.count
+        for change in try changes.flatMap({ try Self.pieces(of: $0, fitting: self.payloadLimit - emptySize, encoder: encoder) }) {
             try add(try encoder.encode(change).count, into: &current) { $0.changes.append(change) }
         }
-        let emptySize = try BusNotice(node: node).encoded().utf8.count
         for signal in signals {
             let itemSize = try encoder.encode(signal).count
             guard emptySize + itemSize <= self.payloadLimit else {
@@ -59,5 +59,15 @@ struct BusNotice: Codable, Equatable {
         }
         if !current.isEmpty { notices.append(try current.encoded()) }
         return (notices, oversized)
+    }
+
+    /// A change small enough for a notice: a deleted team that had shared hundreds of sessions becomes several
+    /// changes of that team, each with some of its sessions.
+    static func pieces(of change: AccessChange, fitting limit: Int, encoder: JSONEncoder) throws -> [AccessChange] {
+        guard try encoder.encode(change).count > limit, case .team(let id, let sessionIDs) = change, sessionIDs.count > 1 else { return [change] }
+        let half = sessionIDs.count / 2
+        return try [Array(sessionIDs[..<half]), Array(sessionIDs[half...])].flatMap {
+            try self.pieces(of: .team(id: id, sessionIDs: $0), fitting: limit, encoder: encoder)
+        }
     }
 }

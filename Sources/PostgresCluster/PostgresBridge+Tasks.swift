@@ -13,15 +13,20 @@ extension PostgresBridge {
     func readLog(wakeups: AsyncStream<Void>) async {
         for await _ in wakeups {
             do {
-                var read = 0
-                repeat {
-                    let events = try await self.store.events(after: self.lastDelivered, limit: Self.readPageSize)
-                    self.deliver(events)
-                    read = events.count
-                } while read == Self.readPageSize && !Task.isCancelled
+                try await self.catchUp()
             } catch {
                 self.logger.warning("reading new events failed; retrying", metadata: ["error": .string(String(reflecting: error))])
             }
+        }
+    }
+
+    /// Delivers every event committed after the last delivered one. Safe to run from two tasks at once: delivery
+    /// skips what the other delivered.
+    func catchUp() async throws {
+        while !Task.isCancelled {
+            let (events, lastID) = try await self.store.events(after: self.lastDelivered, limit: Self.readPageSize)
+            self.deliver(events, through: lastID)
+            guard lastID != nil, events.count == Self.readPageSize else { return }
         }
     }
 
@@ -45,11 +50,15 @@ extension PostgresBridge {
                         "live frames too large for a notification reached this node's clients only", metadata: ["frames": "\(oversized.count)"])
                 }
                 for notice in notices {
-                    try await self.store.execute("SELECT pg_notify(\(self.channel), \(notice))")
+                    do {
+                        try await self.store.execute("SELECT pg_notify(\(self.channel), \(notice))")
+                    } catch {
+                        // Events are still read by the other nodes' periodic read; this notice's live frames are lost.
+                        self.logger.warning("notifying the other nodes failed", metadata: ["error": .string(String(reflecting: error))])
+                    }
                 }
             } catch {
-                // Events are still read by the other nodes' periodic read; live frames of this moment are lost.
-                self.logger.warning("notifying the other nodes failed", metadata: ["error": .string(String(reflecting: error))])
+                self.logger.warning("encoding a notice failed", metadata: ["error": .string(String(reflecting: error))])
             }
         }
     }
@@ -57,17 +66,24 @@ extension PostgresBridge {
     /// Listens on one pooled connection for as long as it lasts, then on a new one; each time it starts, it reads the
     /// log for what it may have missed meanwhile.
     func listen() async {
+        var listenedBefore = false
         while !Task.isCancelled {
             do {
                 try await self.store.client.withConnection { connection in
                     try await connection.listen(on: self.channel) { notifications in
                         self.readWakeups.yield()
+                        // Access changes sent while nobody listened are lost: every connection re-checks instead.
+                        if listenedBefore { self.reportMissedChanges() }
+                        listenedBefore = true
                         for try await notification in notifications {
+                            let notice: BusNotice
                             do {
-                                self.receive(try JSONDecoder().decode(BusNotice.self, from: Data(notification.payload.utf8)))
+                                notice = try JSONDecoder().decode(BusNotice.self, from: Data(notification.payload.utf8))
                             } catch {
                                 self.logger.warning("ignored a notice this node cannot read", metadata: ["error": .string("\(error)")])
+                                continue
                             }
+                            try await self.receive(notice)
                         }
                     }
                 }

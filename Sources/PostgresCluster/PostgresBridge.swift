@@ -93,24 +93,32 @@ public final class PostgresBridge: HubBridge, Service {
         self.sendWakeups.yield()
     }
 
-    /// Delivers events read from the log, in id order, skipping those already delivered.
-    func deliver(_ events: [SessionEvent]) {
+    /// Delivers events read from the log, in id order, skipping those already delivered; every id up to `lastID` was
+    /// read (some may have been unreadable).
+    func deliver(_ events: [SessionEvent], through lastID: Int64?) {
         self.delivered.withLock { delivered in
             for event in events where event.id > delivered {
                 delivered = event.id
                 self.continuation.yield(.event(event))
             }
+            if let lastID, lastID > delivered { delivered = lastID }
         }
     }
 
     var lastDelivered: Int64 { self.delivered.withLock { $0 } }
 
-    /// What another node sent: its frames and changes now, its events by reading the log.
-    func receive(_ notice: BusNotice) {
+    /// What another node sent: its events, read from the log first, so that an access change comes after the event
+    /// that caused it (a role change's `participant_updated`) as it does on the node that wrote it; then its frames.
+    func receive(_ notice: BusNotice) async throws {
         guard notice.node != self.nodeID else { return }
-        if let head = notice.head, head > self.lastDelivered { self.readWakeups.yield() }
+        if let head = notice.head, head > self.lastDelivered { try await self.catchUp() }
         for change in notice.changes { self.continuation.yield(.accessChanged(change)) }
         for signal in notice.signals { self.continuation.yield(.ephemeral(signal)) }
+    }
+
+    /// Missed notices: every connection checks its access again.
+    func reportMissedChanges() {
+        self.continuation.yield(.accessChanged(.anyMissed))
     }
 
     func takeOutbox() -> Outbox {

@@ -17,9 +17,20 @@ extension PostgresStore {
         return Page(fetched: try rows.map(Self.event(from:)), limit: page.limit) { PageCursor(key: nil, id: String($0.id)) }
     }
 
-    /// Events of every session after `id`, in id order: what a node's bus reads to feed its hub.
-    package func events(after id: Int64, limit: Int) async throws -> [SessionEvent] {
-        try await self.rows("SELECT * FROM session_events WHERE id > \(id) ORDER BY id LIMIT \(limit)").map(Self.event(from:))
+    /// Events of every session after `id`, in id order, and the last id read: what a node's bus reads to feed its hub.
+    /// A row this version cannot read (a newer node's event type, during a rolling upgrade) is left out, with a
+    /// warning, rather than stopping every later event.
+    package func events(after id: Int64, limit: Int) async throws -> (events: [SessionEvent], lastID: Int64?) {
+        let rows = try await self.rows("SELECT * FROM session_events WHERE id > \(id) ORDER BY id LIMIT \(limit)")
+        let events = rows.compactMap { row -> SessionEvent? in
+            do {
+                return try Self.event(from: row)
+            } catch {
+                self.logger.warning("skipped an event this node cannot read", metadata: ["error": .string(String(describing: error))])
+                return nil
+            }
+        }
+        return (events, try rows.last?.get("id", as: Int64.self))
     }
 
     /// The id of the newest event of any session (every id up to it is committed or gone).

@@ -18,36 +18,45 @@ struct BenchMain {
 
     static func run(_ options: BenchOptions) async throws {
         Self.raiseOpenFileLimit()
-        let server: ServerUnderTest
+        var servers: [ServerUnderTest] = []
         if let url = options.url {
-            server = try ServerUnderTest.attach(url: url)
+            servers = [try ServerUnderTest.attach(url: url)]
             self.say("driving \(url); set its limits as \(Self.raisedLimits) for comparable figures")
         } else {
-            server = try await ServerUnderTest.launch(binary: options.server)
-            self.say("started \(options.server) (pid \(server.pid ?? 0)) on port \(server.endpoint.port) with \(Self.raisedLimits)")
+            var environment: [String: String] = [:]
+            if let database = options.database {
+                environment["DATABASE_URL"] = database
+                environment["DATABASE_SCHEMA"] = "bench_" + UUID().uuidString.prefix(8).lowercased()
+            }
+            for _ in 0..<options.nodes {
+                let server = try await ServerUnderTest.launch(binary: options.server, environment: environment)
+                self.say("started \(options.server) (pid \(server.pid ?? 0)) on port \(server.endpoint.port) with \(Self.raisedLimits)")
+                servers.append(server)
+            }
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         do {
-            let results = try await self.runWorkloads(options, server: server, group: group)
+            let results = try await self.runWorkloads(options, servers: servers, group: group)
             try await group.shutdownGracefully()
-            await server.stop()
+            for server in servers { await server.stop() }
             try self.write(results, to: options.output)
             print("\n" + Report.table(results))
             print("\nmachine: \(System.coreCount) cores, \(Self.cpuModel()); results in \(options.output)/")
         } catch {
             try? await group.shutdownGracefully()
-            await server.stop()
+            for server in servers { await server.stop() }
             throw error
         }
     }
 
     private static func runWorkloads(
-        _ options: BenchOptions, server: ServerUnderTest, group: MultiThreadedEventLoopGroup
+        _ options: BenchOptions, servers: [ServerUnderTest], group: MultiThreadedEventLoopGroup
     ) async throws
         -> [WorkloadResult]
     {
         self.say("registering \(options.userCount + 1) users")
-        let bench = try await Workbench.prepare(server: server, group: group, users: options.userCount)
+        let bench = try await Workbench.prepare(
+            servers: servers, storesInPostgres: options.storesInPostgres, group: group, users: options.userCount)
         var results: [WorkloadResult] = []
         func finished(_ result: WorkloadResult) {
             // Unbuffered, so a long run shows each workload as it finishes.

@@ -4,6 +4,9 @@ struct BenchOptions: Sendable {
 
     var server = ".build/release/sessionhub"
     var url: String?
+    /// DATABASE_URL of the servers this program starts (their default, SQLite in their folder, when nil).
+    var database: String?
+    var nodes = 1
     var workloads = Self.allWorkloads
     var fanoutSizes = [100, 1000, 5000]
     /// Fan-out sizes also run with every subscriber on one account (no join per subscriber).
@@ -27,6 +30,9 @@ struct BenchOptions: Sendable {
         usage: sessionhub-bench [options]
           --server PATH        sessionhub binary to start on a free port (default .build/release/sessionhub)
           --url URL            drive a server already running there instead (no server CPU or memory figures)
+          --database URL       DATABASE_URL of the servers it starts, e.g. postgres://user@127.0.0.1:5432/db (default SQLite)
+          --nodes N            start N servers on that PostgreSQL (a schema of their own); fan-out subscribers take turns
+                               between them, publishers and REST calls use the first (default 1)
           --workloads LIST     comma list of \(allWorkloads.joined(separator: ",")) (default all)
           --fanout LIST        fan-out subscriber counts, one account each (default 100,1000,5000)
           --fanout-shared LIST fan-out counts run again with all subscribers on one account, no join storm (default 5000; none)
@@ -62,6 +68,8 @@ struct BenchOptions: Sendable {
             switch flag {
             case "--server": options.server = try value(flag)
             case "--url": options.url = try value(flag)
+            case "--database": options.database = try value(flag)
+            case "--nodes": options.nodes = Int(try number(flag))
             case "--workloads":
                 options.workloads = try value(flag).split(separator: ",").map(String.init)
                 if let unknown = options.workloads.first(where: { !Self.allWorkloads.contains($0) }) {
@@ -96,8 +104,13 @@ struct BenchOptions: Sendable {
             default: throw BenchError("unknown option \(flag)\n\n\(Self.usage)")
             }
         }
+        if options.nodes > 1, options.database.map({ !$0.hasPrefix("postgres") }) ?? true {
+            throw BenchError("--nodes needs a --database postgres://... URL: nodes share a PostgreSQL")
+        }
         return options
     }
+
+    var storesInPostgres: Bool { self.database?.hasPrefix("postgres") ?? false }
 
     /// Users the workloads need: the sessions' owner and the largest set of distinct subscribers.
     var userCount: Int {

@@ -29,8 +29,8 @@ struct FanoutWorkload: Sendable {
             let onSSE = index % 2 == 0 && index / 2 <= sseCount
             let subscription: Subscription =
                 onSSE
-                ? .sse(try await bench.eventStream(user, sessionID: sessionID, receiver: receiver))
-                : .webSocket(try await bench.webSocket(user, sessionID: sessionID, receiver: receiver))
+                ? .sse(try await bench.eventStream(user, sessionID: sessionID, receiver: receiver, node: index))
+                : .webSocket(try await bench.webSocket(user, sessionID: sessionID, receiver: receiver, node: index))
             return (subscription, receiver, onSSE)
         }
         defer { Task { _ = try? await concurrentMap(connections, width: 256) { await $0.0.close() } } }
@@ -49,9 +49,7 @@ struct FanoutWorkload: Sendable {
 
         let count = Int(Double(self.rate) * self.seconds)
         let expected = count * self.subscribers
-        let serverBefore = bench.server.usage()
-        let clientBefore = ProcessUsage.client()
-        let peak = PeakMemory(server: bench.server)
+        let meter = UsageMeter(bench: bench)
         let start = ContinuousClock.now
         for sequence in 0..<count {
             try await Task.sleep(until: start + .seconds(Double(sequence) / Double(self.rate)), clock: .continuous)
@@ -60,14 +58,13 @@ struct FanoutWorkload: Sendable {
         }
         _ = await wait(for: expected, of: { progress.delivered.load(ordering: .relaxed) }, stallingAfter: .seconds(3), upTo: .seconds(30))
         let elapsed = start.duration(to: .now).seconds
-        let peakRSS = await peak.stop()
-        let serverAfter = bench.server.usage()
-        let clientCPU = ProcessUsage.client() - clientBefore
 
         let tallies = connections.map { (tally: $0.1.result, onSSE: $0.2) }
         let received = tallies.reduce(0) { $0 + $1.tally.received }
         var result = WorkloadResult(name: self.name)
         result["subscribers"] = .int(self.subscribers)
+        if bench.servers.count > 1 { result["nodes"] = .int(bench.servers.count) }
+        if bench.storesInPostgres { result["store"] = .text("postgres") }
         result["accounts"] = .text(self.sharedAccount ? "shared" : "distinct")
         if sseCount > 0 { result["sse_subscribers"] = .int(tallies.count { $0.onSSE }) }
         result["rate_per_s"] = .int(self.rate)
@@ -95,7 +92,7 @@ struct FanoutWorkload: Sendable {
         result["joins_settled_s"] = .number(joinsSeconds)
         result["joins_received"] = .int(progress.joins.load(ordering: .relaxed))
         result["all_joins_received"] = .flag(joinsSettled)
-        result.addUsage(server: serverAfter, serverBefore: serverBefore, peakRSS: peakRSS, clientCPU: clientCPU, seconds: elapsed)
+        await meter.finish(into: &result, seconds: elapsed)
         return result
     }
 

@@ -36,6 +36,9 @@ enum Report {
 
     private static func notes(_ result: WorkloadResult) -> String {
         var notes: [String] = []
+        if let store = result["store"] { notes.append(store.display + (result["nodes"].map { ", \($0.display) nodes" } ?? "")) }
+        if let node2 = result["node2_cpu_pct"] { notes.append("node 2 CPU \(node2.display)%") }
+        if let database = result["postgres_cpu_pct"] { notes.append("PostgreSQL CPU \(database.display)%") }
         if let connect = result["connect_s"] { notes.append("connect \(connect.display) s") }
         if let joins = result["joins_settled_s"] { notes.append("joins settled \(joins.display) s") }
         if let ws = result["ws_p99_ms"], let sse = result["sse_p99_ms"] { notes.append("p99 WS \(ws.display) / SSE \(sse.display) ms") }

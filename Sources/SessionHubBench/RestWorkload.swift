@@ -35,9 +35,7 @@ struct RestWorkload: Sendable {
             try await HTTPConnection.connect(to: bench.endpoint, group: bench.group)
         }
         defer { Task { for client in clients { await client.close() } } }
-        let serverBefore = bench.server.usage()
-        let clientBefore = ProcessUsage.client()
-        let peak = PeakMemory(server: bench.server)
+        let meter = UsageMeter(bench: bench)
         let start = ContinuousClock.now
         let deadline = start + .seconds(self.seconds)
         let samples = try await concurrentMap(clients, width: clients.count) { client in
@@ -52,19 +50,17 @@ struct RestWorkload: Sendable {
             return (latencies, failures)
         }
         let elapsed = start.duration(to: .now).seconds
-        let peakRSS = await peak.stop()
-        let serverAfter = bench.server.usage()
-        let clientCPU = ProcessUsage.client() - clientBefore
 
         let latencies = Latencies(samples.flatMap(\.0))
         var result = WorkloadResult(name: "rest")
         result["call"] = .text(call.label)
+        if bench.storesInPostgres { result["store"] = .text("postgres") }
         result["connections"] = .int(self.connections)
         result["requests"] = .int(latencies.sortedMicros.count)
         result["failed"] = .int(samples.reduce(0) { $0 + $1.1 })
         result["requests_per_s"] = .number(Double(latencies.sortedMicros.count) / elapsed)
         FanoutWorkload.addPercentiles(latencies, prefix: "", to: &result)
-        result.addUsage(server: serverAfter, serverBefore: serverBefore, peakRSS: peakRSS, clientCPU: clientCPU, seconds: elapsed)
+        await meter.finish(into: &result, seconds: elapsed)
         return result
     }
 }

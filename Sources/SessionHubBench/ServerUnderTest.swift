@@ -61,8 +61,9 @@ final class ServerUnderTest: Sendable {
         return ServerUnderTest(endpoint: Endpoint(host: host, port: components.port ?? 80), process: nil)
     }
 
-    /// Starts `binary` in a fresh folder on a free loopback port and waits for its "listening" line.
-    static func launch(binary: String) async throws -> ServerUnderTest {
+    /// Starts `binary` in a fresh folder on a free loopback port, with `environment` besides the benchmark's, and
+    /// waits for its "listening" line.
+    static func launch(binary: String, environment: [String: String] = [:]) async throws -> ServerUnderTest {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sessionhub-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let logURL = folder.appendingPathComponent("server.log")
@@ -71,7 +72,7 @@ final class ServerUnderTest: Sendable {
         process.executableURL = URL(fileURLWithPath: binary)
         process.currentDirectoryURL = folder
         process.environment = ["PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": "0", "LOG_FORMAT": "json"]
-            .merging(self.benchmarkEnvironment) { $1 }
+            .merging(self.benchmarkEnvironment) { $1 }.merging(environment) { $1 }
         let log = try FileHandle(forWritingTo: logURL)
         process.standardOutput = log
         process.standardError = log

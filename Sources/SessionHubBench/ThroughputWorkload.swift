@@ -25,9 +25,7 @@ struct ThroughputWorkload: Sendable {
         }
         defer { Task { for publisher in publishers { await publisher.connection?.close() } } }
 
-        let serverBefore = bench.server.usage()
-        let clientBefore = ProcessUsage.client()
-        let peak = PeakMemory(server: bench.server)
+        let meter = UsageMeter(bench: bench)
         let start = ContinuousClock.now
         for publisher in publishers { publisher.start(window: self.window) }
         try await Task.sleep(for: .seconds(self.seconds))
@@ -38,9 +36,6 @@ struct ThroughputWorkload: Sendable {
         let expected = sent * self.subscribers
         _ = await wait(upTo: .seconds(10)) { progress.delivered.load(ordering: .relaxed) >= expected }
         let elapsed = start.duration(to: .now).seconds
-        let peakRSS = await peak.stop()
-        let serverAfter = bench.server.usage()
-        let clientCPU = ProcessUsage.client() - clientBefore
 
         let tallies = connections.map { $0.1.result }
         let received = tallies.reduce(0) { $0 + $1.received }
@@ -60,7 +55,7 @@ struct ThroughputWorkload: Sendable {
         let latencies = Latencies(tallies.flatMap(\.latenciesMicros))
         FanoutWorkload.addPercentiles(latencies, prefix: "", to: &result)
         result["closed_early"] = .int(progress.closed.load(ordering: .relaxed))
-        result.addUsage(server: serverAfter, serverBefore: serverBefore, peakRSS: peakRSS, clientCPU: clientCPU, seconds: elapsed)
+        await meter.finish(into: &result, seconds: elapsed)
         return result
     }
 }

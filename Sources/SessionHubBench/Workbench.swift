@@ -10,19 +10,26 @@ struct BenchUser: Sendable {
     let token: String
 }
 
-/// What every workload needs: the server, the client's event loops, and a pool of registered users.
+/// What every workload needs: the servers (one, or the nodes of a cluster), the client's event loops, and a pool of
+/// registered users.
 struct Workbench: Sendable {
-    let server: ServerUnderTest
+    let servers: [ServerUnderTest]
+    let storesInPostgres: Bool
     let group: MultiThreadedEventLoopGroup
     let users: [BenchUser]
     /// Connections opened at once while a workload sets up.
     static let connectWidth = 64
 
+    /// The first node: REST calls and publishers go there.
+    var server: ServerUnderTest { self.servers[0] }
     var endpoint: Endpoint { self.server.endpoint }
     var owner: BenchUser { self.users[0] }
 
     /// Registers and signs in `count` users (plus the owner of the sessions), `width` at a time.
-    static func prepare(server: ServerUnderTest, group: MultiThreadedEventLoopGroup, users count: Int) async throws -> Workbench {
+    static func prepare(
+        servers: [ServerUnderTest], storesInPostgres: Bool, group: MultiThreadedEventLoopGroup, users count: Int
+    ) async throws -> Workbench {
+        let server = servers[0]
         let run = String(UUID().uuidString.prefix(6)).lowercased()
         let users = try await concurrentMap(Array(0...count), width: 16) { index in
             let connection = try await HTTPConnection.connect(to: server.endpoint, group: group)
@@ -35,7 +42,7 @@ struct Workbench: Sendable {
             let login = try await connection.expect(.POST, "/api/auth/login", json: #"{"username": "\#(name)", "password": "bench-password"}"#)
             return BenchUser(id: try Self.field("id", in: registered), username: name, token: try Self.field("access_token", in: login))
         }
-        return Workbench(server: server, group: group, users: users)
+        return Workbench(servers: servers, storesInPostgres: storesInPostgres, group: group, users: users)
     }
 
     /// A public session of the owner: every benchmark user may watch it without being added.
@@ -49,15 +56,18 @@ struct Workbench: Sendable {
         return try Self.field("id", in: response)
     }
 
-    func webSocket(_ user: BenchUser, sessionID: String, receiver: Receiver) async throws -> WebSocketConnection {
+    /// A subscriber's connection, on the node `node` (of any number: they take turns).
+    func webSocket(_ user: BenchUser, sessionID: String, receiver: Receiver, node: Int = 0) async throws -> WebSocketConnection {
         try await WebSocketConnection.connect(
-            to: self.endpoint, path: "/ws/session/\(sessionID)?token=\(user.token)", receiver: receiver, group: self.group
+            to: self.servers[node % self.servers.count].endpoint, path: "/ws/session/\(sessionID)?token=\(user.token)", receiver: receiver,
+            group: self.group
         )
     }
 
-    func eventStream(_ user: BenchUser, sessionID: String, receiver: Receiver) async throws -> SSEConnection {
+    func eventStream(_ user: BenchUser, sessionID: String, receiver: Receiver, node: Int = 0) async throws -> SSEConnection {
         try await SSEConnection.connect(
-            to: self.endpoint, path: "/api/sessions/\(sessionID)/stream", token: user.token, receiver: receiver, group: self.group
+            to: self.servers[node % self.servers.count].endpoint, path: "/api/sessions/\(sessionID)/stream", token: user.token, receiver: receiver,
+            group: self.group
         )
     }
 

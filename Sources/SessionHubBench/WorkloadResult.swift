@@ -69,14 +69,4 @@ struct WorkloadResult: Sendable {
         let fields = [("workload", Value.text(self.name))] + self.figures
         return "{" + fields.map { "\"\($0.0)\": \($0.1.json)" }.joined(separator: ", ") + "}"
     }
-
-    /// Adds the server's and the client's CPU use and the server's peak memory over `seconds`.
-    mutating func addUsage(server: ProcessUsage?, serverBefore: ProcessUsage?, peakRSS: Int, clientCPU: Double, seconds: Double) {
-        if let server, let serverBefore {
-            self["server_cpu_s"] = .number(server.cpuSeconds - serverBefore.cpuSeconds)
-            self["server_cpu_pct"] = .number((server.cpuSeconds - serverBefore.cpuSeconds) / seconds * 100)
-            self["server_peak_rss_mb"] = .number(Double(peakRSS) / 1_048_576)
-        }
-        self["client_cpu_pct"] = .number(clientCPU / seconds * 100)
-    }
 }

@@ -42,6 +42,7 @@ struct ConfigurationTests {
         ["JWT_SECRET_KEY": "short"], ["BCRYPT_COST": "3"], ["BCRYPT_COST": "32"], ["PORT": "70000"], ["PORT": "x"],
         ["DATABASE_URL": "mysql://x"], ["JWT_ALGORITHM": "RS256"],
         ["LOG_LEVEL": "loud"], ["CORS_CREDENTIALS": "maybe"], ["DATABASE_SCHEMA": "a;drop"], ["PRESENCE_NODE_TIMEOUT_SECONDS": "1"],
+        ["DATABASE_POOL_SIZE": "1"],
     ])
     func refusesUnsafeOrUnparseableValues(_ values: [String: String]) throws {
         let error = #expect(throws: ConfigurationError.self) { try self.configuration(values) }

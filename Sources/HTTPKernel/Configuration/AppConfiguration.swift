@@ -58,7 +58,8 @@ struct AppConfiguration: Sendable {
         self.host = values.text("HOST")
         self.port = try values.integer("PORT", in: 0...65535)
         self.database = try DatabaseLocation(url: values.text("DATABASE_URL"))
-        self.databasePoolSize = try values.integer("DATABASE_POOL_SIZE", in: 1...1_000)
+        // With PostgreSQL one connection is held for LISTEN: one more is the least that can work.
+        self.databasePoolSize = try values.integer("DATABASE_POOL_SIZE", in: 2...1_000)
         let schema = values.text("DATABASE_SCHEMA")
         guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw ConfigurationError("DATABASE_SCHEMA must be letters, digits and underscores")

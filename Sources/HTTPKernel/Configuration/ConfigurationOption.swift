@@ -17,7 +17,11 @@ struct ConfigurationOption: Sendable {
             defaultValue: "sqlite:///./data/sessionhub.sqlite",
             summary: "sqlite:///<path> for a file, sqlite::memory: for a throwaway store, postgres://user:password@host:port/database."
         ),
-        .init(name: "DATABASE_POOL_SIZE", defaultValue: "10", summary: "Connections to PostgreSQL one server opens at most."),
+        .init(
+            name: "DATABASE_POOL_SIZE",
+            defaultValue: "10",
+            summary: "Connections to PostgreSQL one server opens at most (2 or more: one listens for the other nodes)."
+        ),
         .init(
             name: "DATABASE_SCHEMA",
             defaultValue: "",

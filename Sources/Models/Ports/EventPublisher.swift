@@ -22,6 +22,8 @@ public enum AccessChange: Sendable, Equatable, Codable {
     case team(id: String, sessionIDs: [String])
     /// This user's password changed: tokens issued before no longer speak for them, so their connections end.
     case credentialsChanged(userID: String)
+    /// Changes may have been missed (the bus between nodes was down a moment): every connection re-checks.
+    case anyMissed
 }
 
 /// For stores and services with nobody listening (tools and unit tests).

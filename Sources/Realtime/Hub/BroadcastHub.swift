@@ -225,6 +225,7 @@ public final class BroadcastHub: Service, Sendable {
             case .session(let id), .sessionDeleted(let id): rooms[id].map { Array($0.values) } ?? []
             case .user(let userID), .credentialsChanged(let userID): rooms.values.flatMap { $0.values.filter { $0.user.id == userID } }
             case .team(_, let sessionIDs): sessionIDs.flatMap { rooms[$0].map { Array($0.values) } ?? [] }
+            case .anyMissed: rooms.values.flatMap(\.values)
             }
         }
         switch change {
@@ -234,7 +235,7 @@ public final class BroadcastHub: Service, Sendable {
         case .credentialsChanged:
             for subscriber in targets { subscriber.close(.credentialsChanged) }
             return
-        case .session, .user, .team:
+        case .session, .user, .team, .anyMissed:
             break
         }
         let byUser = Dictionary(grouping: targets) { "\($0.sessionID)/\($0.user.id)" }
@@ -278,7 +279,12 @@ public final class BroadcastHub: Service, Sendable {
     private func heartbeatUntilCancelled(_ cluster: any ClusterPresence) async {
         while !Task.isCancelled {
             do {
-                for gone in try await cluster.heartbeat(present: self.presence.all()) {
+                let beat = try await cluster.heartbeat(present: self.presence.all())
+                // The others took this node for dead and announced its users as left: they are back.
+                if beat.rejoined {
+                    for entry in self.presence.all() { try await self.announceArrival(sessionID: entry.sessionID, snapshot: entry.snapshot) }
+                }
+                for gone in beat.departed {
                     try await self.recordDeparture(sessionID: gone.sessionID, userID: gone.snapshot.userID, username: gone.snapshot.username)
                 }
             } catch {
@@ -292,7 +298,13 @@ public final class BroadcastHub: Service, Sendable {
     /// (the store publishes it), live only for anyone else, so passers-by of a public session leave nothing in its log.
     /// Never sent to the user themselves: their `connected` already says who they are.
     func announceArrival(sessionID: String, snapshot: PresenceSnapshot) async throws {
-        if let cluster = self.cluster, !(try await cluster.arrive(sessionID: sessionID, as: snapshot)) { return }
+        if let cluster = self.cluster {
+            let userID = snapshot.userID
+            let isFirst = try await cluster.arrive(sessionID: sessionID, as: snapshot) {
+                self.presence.isPresent(sessionID: sessionID, userID: userID)
+            }
+            guard isFirst else { return }
+        }
         let user = snapshot.json
         guard try await self.participants.recordJoin(sessionID: sessionID, userID: snapshot.userID, user: user) == nil else { return }
         self.bridge.broadcast(
@@ -301,7 +313,12 @@ public final class BroadcastHub: Service, Sendable {
 
     /// `user_left` for a user's last connection in the cluster, logged or live as `announceArrival` decides.
     func announceDeparture(sessionID: String, userID: String, username: String) async throws {
-        if let cluster = self.cluster, !(try await cluster.depart(sessionID: sessionID, userID: userID)) { return }
+        if let cluster = self.cluster {
+            let isLast = try await cluster.depart(sessionID: sessionID, userID: userID) {
+                !self.presence.isPresent(sessionID: sessionID, userID: userID)
+            }
+            guard isLast else { return }
+        }
         try await self.recordDeparture(sessionID: sessionID, userID: userID, username: username)
     }
 

@@ -7,16 +7,34 @@ import Foundation
 /// the node that held it stopped heartbeating for the cluster's timeout.
 public protocol ClusterPresence: Sendable {
     /// This node has the user present now; true when no other live node has them (the cluster's first connection).
-    func arrive(sessionID: String, as snapshot: PresenceSnapshot) async throws -> Bool
+    ///
+    /// An arrival and a departure of one user on one node may overtake each other on their way to the database (a
+    /// reloaded page): each asks `stillHere` once it holds the user's lock, and does nothing if the node's own
+    /// registry says otherwise by then.
+    func arrive(sessionID: String, as snapshot: PresenceSnapshot, stillHere: @escaping @Sendable () -> Bool) async throws -> Bool
     /// This node no longer has the user present; true when no other live node has them either.
-    func depart(sessionID: String, userID: String) async throws -> Bool
+    func depart(sessionID: String, userID: String, stillGone: @escaping @Sendable () -> Bool) async throws -> Bool
     /// The user's presence on the other live nodes.
     func others(sessionID: String) async throws -> [PresenceSnapshot]
-    /// Called every second or so with this node's present users: says this node is alive, shares what changed, and
-    /// takes over from nodes that stopped: returns their users present nowhere else, to announce as left.
-    func heartbeat(present: [ClusterPresenceEntry]) async throws -> [ClusterPresenceEntry]
+    /// Called every second or so with this node's present users: shares what changed, and takes over from nodes that
+    /// stopped.
+    func heartbeat(present: [ClusterPresenceEntry]) async throws -> ClusterHeartbeat
     /// The whole cluster, for `/ws/stats`.
     func statistics() async throws -> ClusterStatistics
+}
+
+/// What a heartbeat found.
+public struct ClusterHeartbeat: Sendable, Equatable {
+    /// Users of nodes that stopped, present on no live node: to announce as left.
+    public let departed: [ClusterPresenceEntry]
+    /// The other nodes had taken this one for dead (its heartbeats were late) and announced its users as left: they
+    /// are to arrive again.
+    public let rejoined: Bool
+
+    public init(departed: [ClusterPresenceEntry], rejoined: Bool) {
+        self.departed = departed
+        self.rejoined = rejoined
+    }
 }
 
 /// A user present in a session, as the cluster shares it.

@@ -89,6 +89,11 @@ final class PresenceRegistry: Sendable {
         }
     }
 
+    /// Whether the user has a connection here and has not gone stale.
+    func isPresent(sessionID: String, userID: String) -> Bool {
+        self.rooms.withLock { $0[sessionID]?[userID]?.isAnnounced ?? false }
+    }
+
     /// Every present user of every session, as the cluster's heartbeat shares them.
     func all() -> [ClusterPresenceEntry] {
         self.rooms.withLock { rooms in
