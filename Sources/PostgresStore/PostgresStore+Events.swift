@@ -45,17 +45,26 @@ extension PostgresStore {
     /// Appends to the event log inside the caller's transaction. The id is the counter row's next value: its row lock is
     /// held until this transaction ends, so a concurrent writer (this node's next batch or another node) takes the
     /// following id only after this one committed or rolled back. Ids are therefore gap-free and visible in id order.
-    static func append(_ event: NewSessionEvent, at time: Date, in transaction: PostgresTransaction) async throws -> SessionEvent {
-        let payload = JSONValue.object(event.payload).jsonText
+    ///
+    /// `alongside` adds statements of the same write as common table expressions (`name AS (INSERT ...)`), so that the
+    /// write and its event take one round trip to the database.
+    static func append(
+        _ event: NewSessionEvent, at time: Date, in transaction: PostgresTransaction, alongside: (SQLBuilder) -> [String] = { _ in [] }
+    ) async throws -> SessionEvent {
+        let sql = SQLBuilder()
+        let statements = alongside(sql) + ["next AS (UPDATE event_counter SET last_id = last_id + 1 RETURNING last_id)"]
+        let values = [
+            event.sessionID, event.type.rawValue, event.actorID, event.recipientID, event.messageID, JSONValue.object(event.payload).jsonText,
+        ].map { sql.bind($0) }
         guard
             let row = try await transaction.row(
-                """
-                WITH next AS (UPDATE event_counter SET last_id = last_id + 1 RETURNING last_id)
-                INSERT INTO session_events (id, session_id, type, actor_id, recipient_id, message_id, payload, created_at)
-                SELECT last_id, \(event.sessionID), \(event.type.rawValue), \(event.actorID), \(event.recipientID), \(event.messageID),
-                    \(payload), \(time)
-                FROM next RETURNING id
-                """
+                sql.query(
+                    """
+                    WITH \(statements.joined(separator: ", "))
+                    INSERT INTO session_events (id, session_id, type, actor_id, recipient_id, message_id, payload, created_at)
+                    SELECT last_id, \(values.joined(separator: ", ")), \(sql.bind(time)) FROM next RETURNING id
+                    """
+                )
             )
         else { throw DomainError.storeUnavailable(retryAfterSeconds: PostgresFailure.retryAfterSeconds) }
         let stored = event.stored(id: try row.get("id"), at: time)

@@ -7,17 +7,21 @@ extension PostgresStore {
 
     public func insertMessage(_ message: SessionMessage, event: NewSessionEvent) async throws -> SessionEvent {
         try await self.write { transaction in
-            try await transaction.execute(
-                """
-                INSERT INTO session_messages (id, session_id, user_id, message_type, content, mentions, file_path, line_number,
-                    code_snippet, parent_id, to_user_id, created_at)
-                VALUES (\(message.id), \(message.sessionID), \(message.userID), \(message.type.rawValue), \(message.content ?? ""),
-                    \(StoreText.json(message.mentions)), \(message.file), \(message.line), \(message.codeSnippet), \(message.parentID),
-                    \(message.toUserID), \(message.createdAt))
-                """
-            )
-            try await transaction.execute("UPDATE sessions SET last_activity = \(message.createdAt) WHERE id = \(message.sessionID)")
-            return try await Self.append(event, at: message.createdAt, in: transaction)
+            // The busiest write: the message, the session's activity and the event in one statement.
+            try await Self.append(event, at: message.createdAt, in: transaction) { sql in
+                let values = [
+                    sql.bind(message.id), sql.bind(message.sessionID), sql.bind(message.userID), sql.bind(message.type.rawValue),
+                    sql.bind(message.content ?? ""), sql.bind(StoreText.json(message.mentions)), sql.bind(message.file), sql.bind(message.line),
+                    sql.bind(message.codeSnippet), sql.bind(message.parentID), sql.bind(message.toUserID), sql.bind(message.createdAt),
+                ]
+                return [
+                    """
+                    message AS (INSERT INTO session_messages (id, session_id, user_id, message_type, content, mentions, file_path,
+                        line_number, code_snippet, parent_id, to_user_id, created_at) VALUES (\(values.joined(separator: ", "))))
+                    """,
+                    "activity AS (UPDATE sessions SET last_activity = \(sql.bind(message.createdAt)) WHERE id = \(sql.bind(message.sessionID)))",
+                ]
+            }
         }
     }
 

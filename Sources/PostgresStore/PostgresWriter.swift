@@ -38,22 +38,40 @@ final class PostgresTransaction {
     }
 }
 
-/// This node's writes, one transaction at a time, in the order they arrive.
+/// This node's writes, with group commit: writes that arrive while a transaction runs wait, then run together in the
+/// next one. A burst of chat messages costs one commit (one WAL flush) rather than one each.
 ///
-/// Why one writer rather than a transaction per request on the pool: `EventPublisher.publish` must see this node's
-/// events in id order. With concurrent transactions, the one holding id 8 could commit and publish before the one holding
-/// id 7 published (the counter lock orders commits, not the code after them). One writer commits and publishes each
-/// transaction before it begins the next, so publication follows commit order without a reorder buffer; it also makes
-/// the per-node rules (quotas, team size) trivially serial, while row locks keep them right across nodes. Reads do not
-/// wait for it: they use the pool.
+/// A write that fails takes the batch down with it (PostgreSQL aborts the transaction at the first error); the batch
+/// is then rolled back and each of its writes runs again in a transaction of its own, so a failure is only ever its
+/// own writer's. That is cheaper than a savepoint around every write, two more round trips each, because writes
+/// rarely fail in the database: the services refuse most bad requests before they write.
+///
+/// Why one writer rather than transactions on the pool: `EventPublisher.publish` must see this node's events in id
+/// order. With concurrent transactions, the one holding id 8 could commit and publish before the one holding id 7
+/// published (the counter lock orders commits, not the code after them). One writer publishes each batch before it
+/// begins the next, so publication follows commit order without a reorder buffer; row locks keep the rules (quotas,
+/// team sizes) right across nodes. Reads do not wait for it: they use the pool.
 final class PostgresWriter: Sendable {
-    private typealias Job = @Sendable () async -> Void
+    /// A queued write: runs inside a transaction (returning whether it succeeded), then learns whether that committed.
+    private struct Job: Sendable {
+        let perform: @Sendable (PostgresTransaction) async -> Bool
+        let complete: @Sendable ((any Error)?) -> Void
+    }
+
+    private struct State {
+        var queue: [Job] = []
+        var draining = false
+        var finished = false
+    }
+
+    /// More would keep the first writer of a huge burst waiting for the last one's work.
+    static let maximumBatch = 256
 
     private let client: PostgresClient
     private let publisher: any EventPublisher
     private let logger: Logger
-    private let jobs: AsyncStream<Job>.Continuation
-    /// The SQLite store's figures, for one dashboard whatever the backend: here every batch is one transaction.
+    private let state = Mutex(State())
+    /// The SQLite store's figures, for one dashboard whatever the backend.
     private let batchSizes = Recorder(label: "sessionhub_store_write_batch_size")
     private let batchDurations = Metrics.Timer(label: "sessionhub_store_write_batch_duration_seconds")
 
@@ -61,58 +79,107 @@ final class PostgresWriter: Sendable {
         self.client = client
         self.publisher = publisher
         self.logger = logger
-        let (stream, jobs) = AsyncStream<Job>.makeStream()
-        self.jobs = jobs
-        // Ends once `finish` was called and the queue drained.
-        Task {
-            for await job in stream { await job() }
-        }
     }
 
     /// No more writes: the queued ones still run.
     func finish() {
-        self.jobs.finish()
+        self.state.withLock { $0.finished = true }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let job: Job = {
-                let started = ContinuousClock.now
-                defer {
-                    self.batchSizes.record(1)
-                    self.batchDurations.record(duration: started.duration(to: .now))
+            let outcome = Mutex<Result<T, any Error>?>(nil)
+            let job = Job(
+                perform: { transaction in
+                    do {
+                        let value = try await body(transaction)
+                        outcome.withLock { $0 = .success(value) }
+                        return true
+                    } catch {
+                        outcome.withLock { $0 = .failure(PostgresFailure.domainError(for: error)) }
+                        return false
+                    }
+                },
+                complete: { transactionError in
+                    if let transactionError { return continuation.resume(throwing: transactionError) }
+                    continuation.resume(with: outcome.withLock { $0 } ?? .failure(CancellationError()))
                 }
-                do {
-                    let (value, events) = try await self.commit(body)
-                    for event in events { self.publisher.publish(event) }
-                    continuation.resume(returning: value)
-                } catch {
-                    continuation.resume(throwing: PostgresFailure.domainError(for: error))
-                }
+            )
+            let start = self.state.withLock { state -> Bool? in
+                guard !state.finished else { return nil }
+                state.queue.append(job)
+                guard !state.draining else { return false }
+                state.draining = true
+                return true
             }
-            if case .terminated = self.jobs.yield(job) {
-                continuation.resume(throwing: DomainError.storeUnavailable(retryAfterSeconds: PostgresFailure.retryAfterSeconds))
+            switch start {
+            case nil: continuation.resume(throwing: DomainError.storeUnavailable(retryAfterSeconds: PostgresFailure.retryAfterSeconds))
+            case true?: Task { await self.drain() }
+            case false?: break
             }
         }
     }
 
-    /// BEGIN, the body, COMMIT; a failure rolls back and rethrows the body's own error (not a wrapper around it).
-    private func commit<T: Sendable>(_ body: @Sendable (PostgresTransaction) async throws -> T) async throws -> (T, [SessionEvent]) {
+    /// Commits batches until the queue is empty.
+    private func drain() async {
+        while true {
+            let batch = self.state.withLock { state -> [Job] in
+                let batch = Array(state.queue.prefix(Self.maximumBatch))
+                state.queue.removeFirst(batch.count)
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            let started = ContinuousClock.now
+            let committed = batch.count > 1 ? await self.commitTogether(batch) : false
+            if !committed {
+                for job in batch { await self.commitAlone(job) }
+            }
+            self.batchSizes.record(batch.count)
+            self.batchDurations.record(duration: started.duration(to: .now))
+        }
+    }
+
+    /// The batch in one transaction; false, with everything rolled back and nobody told, when any write failed.
+    private func commitTogether(_ batch: [Job]) async -> Bool {
+        let events = try? await self.transaction { transaction in
+            for job in batch {
+                guard await job.perform(transaction) else { return false }
+            }
+            return true
+        }
+        guard let events else { return false }
+        for event in events { self.publisher.publish(event) }
+        for job in batch { job.complete(nil) }
+        return true
+    }
+
+    /// One write in its own transaction: its writer learns its own result, or why the transaction failed.
+    private func commitAlone(_ job: Job) async {
+        do {
+            let events = try await self.transaction { await job.perform($0) }
+            for event in events ?? [] { self.publisher.publish(event) }
+            job.complete(nil)
+        } catch {
+            job.complete(PostgresFailure.domainError(for: error))
+        }
+    }
+
+    /// BEGIN, `body`, then COMMIT when it says so (returning the events appended) or ROLLBACK (returning nil).
+    private func transaction(_ body: (PostgresTransaction) async -> Bool) async throws -> [SessionEvent]? {
         try await self.client.withConnection { connection in
             let transaction = PostgresTransaction(connection: connection, logger: self.logger)
             try await connection.query("BEGIN", logger: self.logger)
-            do {
-                let value = try await body(transaction)
-                try await connection.query("COMMIT", logger: self.logger)
-                return (value, transaction.events)
-            } catch {
+            guard await body(transaction) else {
                 do {
                     try await connection.query("ROLLBACK", logger: self.logger)
-                } catch let rollbackError {
-                    self.logger.warning("ROLLBACK failed", metadata: ["error": "\(String(reflecting: rollbackError))"])
+                } catch {
+                    self.logger.warning("ROLLBACK failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                throw error
+                return nil
             }
+            try await connection.query("COMMIT", logger: self.logger)
+            return transaction.events
         }
     }
 }
