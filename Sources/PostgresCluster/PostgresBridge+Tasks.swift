@@ -51,7 +51,10 @@ extension PostgresBridge {
                 }
                 for notice in notices {
                     do {
-                        try await self.store.execute("SELECT pg_notify(\(self.channel), \(notice))")
+                        // A notification is a transaction of its own, and nothing it says needs to survive a crash (the
+                        // events are in the log): it need not wait for its commit to reach the disk, as writes do.
+                        try await self.store.execute(
+                            "SELECT set_config('synchronous_commit', 'off', true), pg_notify(\(self.channel), \(notice))")
                     } catch {
                         // Events are still read by the other nodes' periodic read; this notice's live frames are lost.
                         self.logger.warning("notifying the other nodes failed", metadata: ["error": .string(String(reflecting: error))])

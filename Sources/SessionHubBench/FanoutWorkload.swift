@@ -77,6 +77,14 @@ struct FanoutWorkload: Sendable {
         let all = Latencies(tallies.flatMap(\.tally.latenciesMicros))
         Self.addPercentiles(all, prefix: "", to: &result)
         result.latencySeries = [("\(self.name) \(self.subscribers)" + (self.sharedAccount ? " (one account)" : ""), all)]
+        if bench.servers.count > 1 {
+            // Subscriber i (from 1) is on node i mod n, the publisher on the first: node 2 and on get every message
+            // through the bus.
+            for node in bench.servers.indices {
+                let onNode = tallies.indices.filter { ($0 + 1) % bench.servers.count == node }.flatMap { tallies[$0].tally.latenciesMicros }
+                Self.addPercentiles(Latencies(onNode), prefix: "node\(node + 1)_", to: &result)
+            }
+        }
         if sseCount > 0 {
             let webSocket = Latencies(tallies.filter { !$0.onSSE }.flatMap(\.tally.latenciesMicros))
             let sse = Latencies(tallies.filter(\.onSSE).flatMap(\.tally.latenciesMicros))

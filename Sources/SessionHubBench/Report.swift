@@ -38,6 +38,7 @@ enum Report {
         var notes: [String] = []
         if let store = result["store"] { notes.append(store.display + (result["nodes"].map { ", \($0.display) nodes" } ?? "")) }
         if let node2 = result["node2_cpu_pct"] { notes.append("node 2 CPU \(node2.display)%") }
+        if let one = result["node1_p99_ms"], let two = result["node2_p99_ms"] { notes.append("p99 node 1 \(one.display) / node 2 \(two.display) ms") }
         if let database = result["postgres_cpu_pct"] { notes.append("PostgreSQL CPU \(database.display)%") }
         if let connect = result["connect_s"] { notes.append("connect \(connect.display) s") }
         if let joins = result["joins_settled_s"] { notes.append("joins settled \(joins.display) s") }
