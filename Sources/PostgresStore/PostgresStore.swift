@@ -107,6 +107,8 @@ enum PostgresFailure {
         guard error is PSQLError else { return error }
         switch self.sqlState(of: error) {
         case "23503": return DomainError.referenceDeleted
+        // NUL in text (refused earlier in request bodies and messages; this catches a query parameter).
+        case "22021": return DomainError.invalid("text", "must not contain the NUL character")
         // Serialization failures, deadlocks, lack of resources, an administrator's shutdown.
         case .some(let state) where state.hasPrefix("40") || state.hasPrefix("53") || state.hasPrefix("57"):
             return DomainError.storeUnavailable(retryAfterSeconds: self.retryAfterSeconds)

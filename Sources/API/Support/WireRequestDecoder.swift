@@ -17,7 +17,9 @@ public struct WireRequestDecoder: RequestDecoder {
     public static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
         guard !data.isEmpty else { throw DomainError.malformedBody("The request body is not valid JSON") }
         do {
-            return try WireFormat.makeDecoder().decode(type, from: data)
+            let value = try WireFormat.makeDecoder().decode(type, from: data)
+            if WireFormat.containsNUL(json: data) { throw DomainError.invalid([Self.nulProblem]) }
+            return value
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty && !Self.isJSON(data) {
             // Only a failed body is parsed again, to tell unparseable JSON from a value that refused itself.
             throw DomainError.malformedBody("The request body is not valid JSON")
@@ -25,6 +27,8 @@ public struct WireRequestDecoder: RequestDecoder {
             throw DomainError.invalid([Self.problem(for: error)])
         }
     }
+
+    static let nulProblem = FieldProblem(field: "body", message: "must not contain the NUL character (\\u0000)")
 
     private static func isJSON(_ data: Data) -> Bool {
         (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil

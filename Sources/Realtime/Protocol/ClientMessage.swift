@@ -25,11 +25,15 @@ public struct ClientMessage: Sendable {
     /// Decodes a message; a frame that is not JSON, has an unknown type or lacks a field throws a `ClientMessageError`:
     /// a `DomainError.rejectedMessage` with INVALID_JSON, UNKNOWN_TYPE or VALIDATION_FAILED, and the `ref` it could read.
     public static func decode(_ data: some DataProtocol) throws(ClientMessageError) -> ClientMessage {
-        guard let value = try? WireFormat.makeDecoder().decode(JSONValue.self, from: Data(data)), case .object(let object) = value else {
+        let bytes = Data(data)
+        guard let value = try? WireFormat.makeDecoder().decode(JSONValue.self, from: bytes), case .object(let object) = value else {
             throw ClientMessageError(ref: nil, error: .rejectedMessage(errorCode: .invalidJSON, "The message is not a JSON object"))
         }
         let fields = MessageFields(object)
         let ref = object["ref"]
+        if WireFormat.containsNUL(json: bytes) {
+            throw ClientMessageError(ref: ref, error: .rejectedMessage(errorCode: .validationFailed, "text must not contain the NUL character"))
+        }
         do {
             return ClientMessage(kind: try self.kind(of: fields), ref: ref)
         } catch {

@@ -53,6 +53,25 @@ struct SessionTests {
         }
     }
 
+    /// JSON can carry NUL only escaped; PostgreSQL refuses it in text, so both stores refuse it before writing (it
+    /// was a 500 on PostgreSQL). An escaped backslash followed by "u0000" is ordinary text.
+    @Test func textWithTheNULCharacterIsRefusedAndNothingIsStored() async throws {
+        try await withApp { client in
+            let owner = try await client.registerAndLogin()
+            let refused = try await client.post("/api/sessions", json: ["type": "cursor", "project_name": "a\u{0}b"], headers: owner.bearer)
+            #expect(refused.status == 422, "\(refused.status) \(refused.text)")
+            #expect((refused.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "body")
+            #expect((try await client.get("/api/sessions", headers: owner.bearer).json?["items"] as? [Any])?.isEmpty == true)
+
+            let sessionID = try await client.createSession(as: owner)
+            let messages = "/api/sessions/\(sessionID)/messages"
+            #expect(try await client.post(messages, json: ["content": "before \u{0} after"], headers: owner.bearer).status == 422)
+            let plain = try await client.post(messages, json: ["content": #"a \u0000 is six characters"#], headers: owner.bearer)
+            #expect(plain.status == 201, "\(plain.status) \(plain.text)")
+            #expect(plain.json?["content"] as? String == #"a \u0000 is six characters"#)
+        }
+    }
+
     @Test func quotaOfSessionsPerUserIsAConflict() async throws {
         try await withApp(environment: ["MAX_SESSIONS_PER_USER": "2"]) { client in
             let owner = try await client.registerAndLogin()

@@ -19,6 +19,8 @@ extension RealtimeIntegration {
                     (#"{"type": "reaction", "message_id": "x", "emoji": "👍", "action": "toggle"}"#, "VALIDATION_FAILED"),
                     (#"{"type": "session_update", "changes": {"visibility": "public"}}"#, "VALIDATION_FAILED"),
                     (#"{"type": "delete_message", "message_id": "nope"}"#, "NOT_FOUND"),
+                    // PostgreSQL refuses NUL in text; both stores refuse it before it is stored.
+                    (#"{"type": "chat_message", "content": "nul \u0000 inside"}"#, "VALIDATION_FAILED"),
                     (#"{"type": "chat_message", "content": "\#(String(repeating: "x", count: 2000))"}"#, "MESSAGE_TOO_LARGE"),
                 ]
                 for (text, code) in cases {
