@@ -18,7 +18,7 @@ public struct WireRequestDecoder: RequestDecoder {
         guard !data.isEmpty else { throw DomainError.malformedBody("The request body is not valid JSON") }
         do {
             let value = try WireFormat.makeDecoder().decode(type, from: data)
-            if WireFormat.containsNUL(json: data) { throw DomainError.invalid([Self.nulProblem]) }
+            if WireFormat.containsNUL(json: data) { throw DomainError.invalid([Self.nulProblem(in: data)]) }
             return value
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty && !Self.isJSON(data) {
             // Only a failed body is parsed again, to tell unparseable JSON from a value that refused itself.
@@ -28,7 +28,27 @@ public struct WireRequestDecoder: RequestDecoder {
         }
     }
 
-    static let nulProblem = FieldProblem(field: "body", message: "must not contain the NUL character (\\u0000)")
+    /// Names the first field whose text holds NUL (parsed again only then: NUL is rare).
+    static func nulProblem(in data: Data) -> FieldProblem {
+        let value = try? WireFormat.makeDecoder().decode(JSONValue.self, from: data)
+        return FieldProblem(field: value.flatMap { self.pathToNUL(in: $0, at: []) } ?? "body", message: "must not contain the NUL character")
+    }
+
+    private static func pathToNUL(in value: JSONValue, at path: [String]) -> String? {
+        switch value {
+        case .string(let text):
+            return text.unicodeScalars.contains("\u{0}") ? (path.isEmpty ? "body" : path.joined(separator: ".")) : nil
+        case .array(let items):
+            return items.indices.lazy.compactMap { self.pathToNUL(in: items[$0], at: path + [String($0)]) }.first
+        case .object(let fields):
+            return fields.keys.sorted().lazy.compactMap { key in
+                key.unicodeScalars.contains("\u{0}")
+                    ? (path + [key]).joined(separator: ".") : fields[key].flatMap { self.pathToNUL(in: $0, at: path + [key]) }
+            }.first
+        case .null, .bool, .number:
+            return nil
+        }
+    }
 
     private static func isJSON(_ data: Data) -> Bool {
         (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil

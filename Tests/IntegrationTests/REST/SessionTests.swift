@@ -60,7 +60,7 @@ struct SessionTests {
             let owner = try await client.registerAndLogin()
             let refused = try await client.post("/api/sessions", json: ["type": "cursor", "project_name": "a\u{0}b"], headers: owner.bearer)
             #expect(refused.status == 422, "\(refused.status) \(refused.text)")
-            #expect((refused.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "body")
+            #expect((refused.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "project_name")
             #expect((try await client.get("/api/sessions", headers: owner.bearer).json?["items"] as? [Any])?.isEmpty == true)
 
             let sessionID = try await client.createSession(as: owner)
