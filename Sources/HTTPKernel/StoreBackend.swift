@@ -20,19 +20,23 @@ struct StoreBackend {
         switch configuration.database {
         case .sqliteFile(let path):
             logger.info("opening SQLite store", metadata: ["path": .string(path)])
-            let bridge = InProcessBridge()
-            return StoreBackend(
-                store: try SQLiteStore.open(path: path, publisher: bridge), bridge: bridge, cluster: nil, services: [],
-                jwtSecret: try JWTSecretFile.resolve(configuration: configuration, logger: logger))
+            return try self.oneNode(configuration, logger: logger) { try SQLiteStore.open(path: path, publisher: $0) }
         case .sqliteMemory:
             logger.info("using an in-memory SQLite store: nothing survives a restart")
-            let bridge = InProcessBridge()
-            return StoreBackend(
-                store: try SQLiteStore.inMemory(publisher: bridge), bridge: bridge, cluster: nil, services: [],
-                jwtSecret: try JWTSecretFile.resolve(configuration: configuration, logger: logger))
+            return try self.oneNode(configuration, logger: logger) { try SQLiteStore.inMemory(publisher: $0) }
         case .postgres(let url):
             return try await self.openCluster(url: url, configuration, logger: logger)
         }
+    }
+
+    /// SQLite: one node, whose store publishes straight into its hub's stream.
+    private static func oneNode(
+        _ configuration: AppConfiguration, logger: Logger, open: (InProcessBridge) throws -> any Store
+    ) throws -> StoreBackend {
+        let bridge = InProcessBridge()
+        return StoreBackend(
+            store: try open(bridge), bridge: bridge, cluster: nil, services: [],
+            jwtSecret: try JWTSecretFile.resolve(configuration: configuration, logger: logger))
     }
 
     /// One node of a cluster: its events reach every node's hub through the log and LISTEN/NOTIFY.

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import Models
 import PostgresNIO
 import Synchronization
@@ -58,22 +57,10 @@ final class PostgresWriter: Sendable {
         let complete: @Sendable ((any Error)?) -> Void
     }
 
-    private struct State {
-        var queue: [Job] = []
-        var draining = false
-        var finished = false
-    }
-
-    /// More would keep the first writer of a huge burst waiting for the last one's work.
-    static let maximumBatch = 256
-
     private let client: PostgresClient
     private let publisher: any EventPublisher
     private let logger: Logger
-    private let state = Mutex(State())
-    /// The SQLite store's figures, for one dashboard whatever the backend.
-    private let batchSizes = Recorder(label: "sessionhub_store_write_batch_size")
-    private let batchDurations = Metrics.Timer(label: "sessionhub_store_write_batch_duration_seconds")
+    private let queue = GroupCommitQueue<Job>()
 
     init(client: PostgresClient, publisher: any EventPublisher, logger: Logger) {
         self.client = client
@@ -83,7 +70,7 @@ final class PostgresWriter: Sendable {
 
     /// No more writes: the queued ones still run.
     func finish() {
-        self.state.withLock { $0.finished = true }
+        self.queue.finish()
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
@@ -105,38 +92,17 @@ final class PostgresWriter: Sendable {
                     continuation.resume(with: outcome.withLock { $0 } ?? .failure(CancellationError()))
                 }
             )
-            let start = self.state.withLock { state -> Bool? in
-                guard !state.finished else { return nil }
-                state.queue.append(job)
-                guard !state.draining else { return false }
-                state.draining = true
-                return true
-            }
-            switch start {
-            case nil: continuation.resume(throwing: DomainError.storeUnavailable(retryAfterSeconds: PostgresFailure.retryAfterSeconds))
-            case true?: Task { await self.drain() }
-            case false?: break
+            guard self.queue.enqueue(job, commit: { await self.commit($0) }) else {
+                return continuation.resume(throwing: DomainError.storeUnavailable(retryAfterSeconds: PostgresFailure.retryAfterSeconds))
             }
         }
     }
 
-    /// Commits batches until the queue is empty.
-    private func drain() async {
-        while true {
-            let batch = self.state.withLock { state -> [Job] in
-                let batch = Array(state.queue.prefix(Self.maximumBatch))
-                state.queue.removeFirst(batch.count)
-                if batch.isEmpty { state.draining = false }
-                return batch
-            }
-            guard !batch.isEmpty else { return }
-            let started = ContinuousClock.now
-            let committed = batch.count > 1 ? await self.commitTogether(batch) : false
-            if !committed {
-                for job in batch { await self.commitAlone(job) }
-            }
-            self.batchSizes.record(batch.count)
-            self.batchDurations.record(duration: started.duration(to: .now))
+    /// The batch in one transaction; when a write in it failed, each write again in a transaction of its own.
+    private func commit(_ batch: [Job]) async {
+        let committed = batch.count > 1 ? await self.commitTogether(batch) : false
+        if !committed {
+            for job in batch { await self.commitAlone(job) }
         }
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Metrics
 import Synchronization
 
 /// Group commit for the single SQLite writer: writes that arrive while a transaction is committing wait and then
@@ -16,21 +15,11 @@ final class GroupCommitWriter: Sendable {
         let complete: @Sendable ((any Error)?) -> Void
     }
 
-    private struct State {
-        var queue: [Job] = []
-        var draining = false
-    }
-
-    /// More would keep the first writer of a huge burst waiting for the last one's work.
-    static let maximumBatch = 256
-
     private let database: any DatabaseWriter
     private let publisher: any EventPublisher
-    private let state = Mutex(State())
+    private let queue = GroupCommitQueue<Job>()
     /// Events appended by the job running now; only the writer's queue touches it.
     private let staged = Mutex<[SessionEvent]>([])
-    private let batchSizes = Recorder(label: "sessionhub_store_write_batch_size")
-    private let batchDurations = Metrics.Timer(label: "sessionhub_store_write_batch_duration_seconds")
 
     init(database: any DatabaseWriter, publisher: any EventPublisher) {
         self.database = database
@@ -56,49 +45,31 @@ final class GroupCommitWriter: Sendable {
                     continuation.resume(with: outcome.withLock { $0 } ?? .failure(CancellationError()))
                 }
             )
-            let startDraining = self.state.withLock { state -> Bool in
-                state.queue.append(job)
-                guard !state.draining else { return false }
-                state.draining = true
-                return true
-            }
-            if startDraining { Task { await self.drain() } }
+            _ = self.queue.enqueue(job) { await self.commit($0) }
         }
     }
 
-    /// Commits batches until the queue is empty.
-    private func drain() async {
-        while true {
-            let batch = self.state.withLock { state -> [Job] in
-                let batch = Array(state.queue.prefix(Self.maximumBatch))
-                state.queue.removeFirst(batch.count)
-                if batch.isEmpty { state.draining = false }
-                return batch
-            }
-            guard !batch.isEmpty else { return }
-            let started = ContinuousClock.now
-            do {
-                try await self.database.write { db in
-                    let committed = CommittedEvents()
-                    let publisher = self.publisher
-                    // Registered before the jobs run: a job that ends the transaction (a ROLLBACK, a full disk) would
-                    // otherwise leave the hook waiting for the next batch, which would then publish rolled-back events.
-                    db.afterNextTransaction(onCommit: { _ in for event in committed.events { publisher.publish(event) } })
-                    var events: [SessionEvent] = []
-                    for job in batch {
-                        events += job.perform(db)
-                        // A job ended the transaction: the batch's earlier writes are gone with it, so it fails whole.
-                        guard db.isInsideTransaction else { throw DomainError.storeUnavailable(retryAfterSeconds: StoreFailure.retryAfterSeconds) }
-                    }
-                    committed.events = events
+    /// One batch in one transaction; its writers learn together whether it committed.
+    private func commit(_ batch: [Job]) async {
+        do {
+            try await self.database.write { db in
+                let committed = CommittedEvents()
+                let publisher = self.publisher
+                // Registered before the jobs run: a job that ends the transaction (a ROLLBACK, a full disk) would
+                // otherwise leave the hook waiting for the next batch, which would then publish rolled-back events.
+                db.afterNextTransaction(onCommit: { _ in for event in committed.events { publisher.publish(event) } })
+                var events: [SessionEvent] = []
+                for job in batch {
+                    events += job.perform(db)
+                    // A job ended the transaction: the batch's earlier writes are gone with it, so it fails whole.
+                    guard db.isInsideTransaction else { throw DomainError.storeUnavailable(retryAfterSeconds: StoreFailure.retryAfterSeconds) }
                 }
-                for job in batch { job.complete(nil) }
-            } catch {
-                let failure = StoreFailure.domainError(for: error)
-                for job in batch { job.complete(failure) }
+                committed.events = events
             }
-            self.batchSizes.record(batch.count)
-            self.batchDurations.record(duration: started.duration(to: .now))
+            for job in batch { job.complete(nil) }
+        } catch {
+            let failure = StoreFailure.domainError(for: error)
+            for job in batch { job.complete(failure) }
         }
     }
 
@@ -123,7 +94,7 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// How many writes wait for the next batch.
-    var queuedWrites: Int { self.state.withLock { $0.queue.count } }
+    var queuedWrites: Int { self.queue.count }
 }
 
 /// The events of a batch, set once its jobs ran and read by the commit hook registered before them.
