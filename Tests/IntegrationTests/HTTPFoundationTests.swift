@@ -16,12 +16,40 @@ struct HTTPFoundationTests {
             #expect(spec.status == 200)
             #expect(spec.text.hasPrefix("openapi: 3.1"))
             #expect(spec.text == (try String(contentsOf: Self.repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)))
+            #expect(spec.headers["content-type"] == "application/yaml; charset=utf-8")
+            // Client generators that read only text ask for it.
+            let plain = try await client.get("/api/openapi.yaml", headers: ["Accept": "text/plain"])
+            #expect(plain.headers["content-type"] == "text/plain; charset=utf-8" && plain.text == spec.text)
+            let yamlFirst = try await client.get("/api/openapi.yaml", headers: ["Accept": "application/yaml, text/plain;q=0.5"])
+            #expect(yamlFirst.headers["content-type"] == "application/yaml; charset=utf-8")
             let docs = try await client.get("/api/docs")
             #expect(docs.headers["content-type"]?.hasPrefix("text/html") == true)
             #expect(docs.text.contains("/api/openapi.yaml"))
+            // Without the CDN the page is still the reference: every operation, rendered by the server.
+            let operations = spec.text.split(separator: "\n").filter { $0.hasPrefix("      operationId:") }.count
+            #expect(docs.text.components(separatedBy: "<article id=").count - 1 == operations)
+            #expect(docs.text.contains("<code>POST /api/sessions/{session_id}/actions</code>"))
+            #expect(docs.text.contains("<code>session_id</code> (path, required, string (uuid))"))
             let missing = try await client.get("/no/such/path")
             #expect(missing.status == 404)
             #expect(missing.headers["content-type"] == "application/problem+json")
+        }
+    }
+
+    /// Ids are UUIDs: a filter that is not one is refused, naming it, rather than quietly matching nothing.
+    @Test func idFiltersMustBeUUIDs() async throws {
+        try await withServer { _, client in
+            let user = try await client.registerAndLogin(prefix: "filters")
+            let sessionID = try await client.createSession(as: user)
+            for (path, name) in [
+                ("/api/sessions?team_id=", "team_id"), ("/api/insights?team_id=nope", "team_id"), ("/api/insights?session_id=1", "session_id"),
+                ("/api/sessions/\(sessionID)/messages?parent_id=x", "parent_id"), ("/api/analytics/team?team_id=x", "team_id"),
+            ] {
+                let refused = try await client.get(path, headers: user.bearer)
+                #expect(refused.status == 422, "\(path)")
+                #expect((refused.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == name, "\(path)")
+            }
+            #expect(try await client.get("/api/sessions?team_id=\(UUID().uuidString)", headers: user.bearer).status == 200)
         }
     }
 

@@ -20,7 +20,7 @@ public struct AnalyticsController<Context: APIRequestContext>: Sendable {
     @Sendable func team(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let user = try context.requireUser()
         let parameters = request.query
-        guard let teamID = parameters.string("team_id") else { throw DomainError.invalid("team_id", "is required") }
+        guard let teamID = try parameters.id("team_id") else { throw DomainError.invalid("team_id", "is required") }
         let report = try await self.analytics.team(
             teamID: teamID,
             from: try Self.time(parameters, "from"),

@@ -29,10 +29,10 @@ public struct InsightsController<Context: APIRequestContext>: Sendable {
     @Sendable func list(_ request: Request, context: Context) async throws -> some ResponseGenerator {
         let parameters = request.query
         var query = InsightQuery()
-        query.teamID = parameters.string("team_id")
+        query.teamID = try parameters.id("team_id")
         query.insightType = try parameters.value("insight_type", as: InsightType.self)
         query.tag = parameters.string("tag")
-        query.sessionID = parameters.string("session_id")
+        query.sessionID = try parameters.id("session_id")
         query.text = parameters.string("q").flatMap { $0.isEmpty ? nil : $0 }
         switch parameters.string("sort") {
         case nil, "recent": query.top = false

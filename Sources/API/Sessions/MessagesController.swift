@@ -25,7 +25,7 @@ public struct MessagesController<Context: APIRequestContext>: Sendable {
         let parameters = request.query
         var query = MessageQuery()
         query.type = try parameters.value("type", as: MessageType.self)
-        query.parentID = parameters.string("parent_id")
+        query.parentID = try parameters.id("parent_id")
         query.file = parameters.string("file")
         query.before = parameters.string("before")
         query.after = parameters.string("after")

@@ -31,7 +31,7 @@ public struct SessionsController<Context: APIRequestContext>: Sendable {
         var query = SessionQuery()
         query.status = try parameters.value("status", as: SessionStatus.self)
         query.type = parameters.string("type")
-        query.teamID = parameters.string("team_id")
+        query.teamID = try parameters.id("team_id")
         query.tag = parameters.string("tag")
         query.visibility = try parameters.value("visibility", as: SessionVisibility.self)
         if let owner = parameters.string("owner") {

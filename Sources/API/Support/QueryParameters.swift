@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Models
 
@@ -7,6 +8,13 @@ struct QueryParameters {
 
     func string(_ name: String) -> String? {
         self.request.uri.queryParameters.get(name)
+    }
+
+    /// An id filter: every id is a UUID, so anything else (an empty value too) is refused rather than matching nothing.
+    func id(_ name: String) throws -> String? {
+        guard let text = self.string(name) else { return nil }
+        guard UUID(uuidString: text) != nil else { throw DomainError.invalid(name, "must be a UUID") }
+        return text.lowercased()
     }
 
     func value<Value: RawRepresentable & CaseIterable>(_ name: String, as type: Value.Type) throws -> Value? where Value.RawValue == String {

@@ -1,4 +1,5 @@
 import API
+import Foundation
 import Hummingbird
 import Logging
 import Models
@@ -10,6 +11,14 @@ struct SystemController<Context: RequestContext>: Sendable {
 
     let store: any Store
     let openAPIDocument: String
+    /// Rendered once at start: the document does not change while the binary runs.
+    let docsPage: String
+
+    init(store: any Store, openAPIDocument: String) throws {
+        self.store = store
+        self.openAPIDocument = openAPIDocument
+        self.docsPage = DocsPage.html(reference: try OperationReference(openAPIDocument: openAPIDocument))
+    }
 
     func addRoutes(to router: Router<Context>) {
         router.get("/", use: self.root)
@@ -52,18 +61,36 @@ struct SystemController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
-        Response(
+        let type = Self.prefersPlainText(request.headers[.accept]) ? "text/plain" : "application/yaml"
+        return Response(
             status: .ok,
-            headers: [.contentType: "application/yaml; charset=utf-8"],
+            headers: [.contentType: "\(type); charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: self.openAPIDocument))
         )
+    }
+
+    /// True when Accept names `text/plain` with a higher quality than any YAML type it names: client generators
+    /// that read only text ask for it, and everyone else gets the registered `application/yaml`.
+    static func prefersPlainText(_ accept: String?) -> Bool {
+        var plain: Double?
+        var yaml = 0.0
+        for range in (accept ?? "").split(separator: ",") {
+            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            if parts.first == "text/plain" {
+                plain = max(plain ?? 0, quality)
+            } else if parts.first?.hasSuffix("yaml") == true {
+                yaml = max(yaml, quality)
+            }
+        }
+        return (plain ?? 0) > yaml
     }
 
     @Sendable func docs(_ request: Request, context: Context) async throws -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: DocsPage.contentSecurityPolicy],
-            body: .init(byteBuffer: ByteBuffer(string: DocsPage.html))
+            body: .init(byteBuffer: ByteBuffer(string: self.docsPage))
         )
     }
 }

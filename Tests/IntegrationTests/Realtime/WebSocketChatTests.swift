@@ -48,6 +48,38 @@ extension RealtimeIntegration {
             }
         }
 
+        /// Reactions, session changes and viewports reach the other members of the room with what changed.
+        @Test func reactionsSessionChangesAndViewportsReachTheRoom() async throws {
+            try await withServer { server, client in
+                let room = try await client.makeRoom()
+                let (hostSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
+                let (editorSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
+                hostSocket.send(["type": "chat_message", "content": "react to me"])
+                let messageID = try #require((try await editorSocket.next(type: "chat_message")["message"] as? [String: Any])?["id"] as? String)
+
+                editorSocket.send(["type": "reaction", "message_id": messageID, "emoji": "🎉", "action": "add"])
+                let reaction = try await hostSocket.next(type: "reaction_update")
+                #expect(reaction["message_id"] as? String == messageID && reaction["user_id"] as? String == room.editor.id)
+                #expect(reaction["emoji"] as? String == "🎉" && reaction["action"] as? String == "add")
+                let tally = try #require((reaction["reactions"] as? [[String: Any]])?.first)
+                #expect(tally["count"] as? Int == 1 && tally["user_ids"] as? [String] == [room.editor.id])
+
+                editorSocket.send(["type": "session_update", "changes": ["status": "paused", "tags": ["review"]]])
+                let update = try await hostSocket.next(type: "session_update")
+                let changes = try #require(update["changes"] as? [String: Any])
+                #expect(changes["status"] as? String == "paused" && changes["tags"] as? [String] == ["review"])
+                #expect(update["updated_by"] as? String == room.editor.id)
+
+                editorSocket.send(["type": "viewport_update", "data": ["file": "main.py", "start_line": 30, "end_line": 70]])
+                let viewport = try await hostSocket.next(type: "viewport_update")
+                #expect(viewport["user_id"] as? String == room.editor.id)
+                let shown = try #require(viewport["viewport"] as? [String: Any])
+                #expect(shown["file"] as? String == "main.py" && shown["start_line"] as? Int == 30 && shown["end_line"] as? Int == 70)
+                await editorSocket.close()
+                await hostSocket.close()
+            }
+        }
+
         /// The seed's Python client reads one frame after connecting (the welcome) and one after sending a chat message
         /// without `ref` (the message itself): no `ack`, and not its own `user_joined`, may come between.
         @Test func theSeedsClientReadsItsWelcomeAndThenItsOwnMessage() async throws {

@@ -87,7 +87,10 @@ final class SSEStream: Sendable {
                 taken.insert(index)
                 return events[index]
             }
-            if let found { return found }
+            if let found {
+                FrameRecorder.shared.record(found.data)
+                return found
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw CurlError(message: "no matching SSE event within \(timeout); stream so far:\n\(self.text)")

@@ -148,6 +148,7 @@ final class FrameLog: Sendable {
     private let state = Mutex<(frames: [Frame], taken: Set<Int>, ending: String?)>(([], [], nil))
 
     func append(_ text: String) {
+        FrameRecorder.shared.record(text)
         let frame = Frame(text)
         self.state.withLock { $0.frames.append(frame) }
     }

@@ -41,6 +41,7 @@ private final class RefusalLog: FrameReceiver {
 
     func handle(_ bytes: UnsafeRawBufferPointer) {
         let text = String(decoding: bytes, as: UTF8.self)
+        FrameRecorder.shared.record(text)
         self.state.withLock { $0.texts.append(text) }
     }
 
