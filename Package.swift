@@ -115,6 +115,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            resources: [.copy("App")],
             swiftSettings: swiftSettings,
             plugins: ["BundleOpenAPI"]
         ),

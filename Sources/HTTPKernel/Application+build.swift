@@ -69,6 +69,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     router.add(middleware: RateLimitMiddleware(buckets: TokenBuckets(perMinute: configuration.rateLimitPerMinute)))
 
     try SystemController(store: store, openAPIDocument: openAPIDocument).addRoutes(to: router)
+    try AppPageController().addRoutes(to: router)
     AuthController(accounts: accounts, tokens: tokens, throttle: LoginThrottle(perMinute: configuration.loginAttemptsPerMinute)).addRoutes(
         to: router.group("api/auth"))
     SessionsController(sessions: sessions).addRoutes(to: router.group("api/sessions"))
