@@ -19,16 +19,19 @@ struct AppPageController<Context: RequestContext>: Sendable {
 
     private let assets: [String: Asset]
 
+    /// Every file of the bundled App folder, by name; `index.html` is the page itself.
     init() throws {
         let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
-        var assets: [String: Asset] = [:]
-        for (name, type) in [("index", "html"), ("app", "js"), ("app", "css")] {
-            guard let url = Bundle.module.url(forResource: name, withExtension: type, subdirectory: "App") else {
-                throw ConfigurationError("App/\(name).\(type) is missing from the bundle; rebuild sessionhub")
-            }
-            let contents = try Data(contentsOf: url)
-            assets[type == "html" ? "" : "\(name).\(type)"] = Asset(contentType: types[type]!, body: ByteBuffer(bytes: contents))
+        guard let folder = Bundle.module.url(forResource: "App", withExtension: nil) else {
+            throw ConfigurationError("The App folder is missing from the bundle; rebuild sessionhub")
         }
+        var assets: [String: Asset] = [:]
+        for file in try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil) {
+            guard let type = types[file.pathExtension] else { continue }
+            let name = file.lastPathComponent == "index.html" ? "" : file.lastPathComponent
+            assets[name] = Asset(contentType: type, body: ByteBuffer(bytes: try Data(contentsOf: file)))
+        }
+        guard assets[""] != nil else { throw ConfigurationError("App/index.html is missing from the bundle; rebuild sessionhub") }
         self.assets = assets
     }
 
