@@ -23,6 +23,17 @@ public struct MessageDraft: Sendable, Decodable {
         case parentID = "parent_id"
         case codeSnippet = "code_snippet"
     }
+
+    /// An absent `type` means chat; null is refused, so the contract can type it as a plain optional enum.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.type = try container.decodeIfPresentNonNull(PostableMessageType.self, forKey: .type)
+        self.content = try container.decode(String.self, forKey: .content)
+        self.parentID = try container.decodeIfPresent(String.self, forKey: .parentID)
+        self.file = try container.decodeIfPresent(String.self, forKey: .file)
+        self.line = try container.decodeIfPresent(Int.self, forKey: .line)
+        self.codeSnippet = try container.decodeIfPresent(String.self, forKey: .codeSnippet)
+    }
 }
 
 /// The message types a client may post (system and direct messages come from elsewhere).

@@ -62,6 +62,8 @@ struct MessageTests {
                 (["content": "c", "type": "comment"], "file"),
                 (["content": "c", "type": "comment", "file": "a.swift", "line": 0], "line"),
                 (["content": "c", "type": "direct"], "type"),
+                // Absent means chat; null is not a kind (generated clients could not type a nullable enum).
+                (["content": "c", "type": NSNull()], "type"),
                 (["content": "c", "parent_id": "no-such-message"], "parent_id"),
             ]
             for (body, field) in cases {
