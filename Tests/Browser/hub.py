@@ -45,6 +45,15 @@ def invite(base_url: str, host: User, session_id: str, user: User, role: str) ->
     call(base_url, "POST", f"/api/sessions/{session_id}/participants", {"username": user.username, "role": role}, host.token)
 
 
+def room(base_url: str, project_name: str, guest_name: str = "bob", guest_role: str = "editor") -> tuple[User, User, str]:
+    """Ann's session with one invited guest: the start of most tests."""
+    ann = register(base_url, "ann")
+    guest = register(base_url, guest_name)
+    session_id = create_session(base_url, ann, project_name)
+    invite(base_url, ann, session_id, guest, guest_role)
+    return ann, guest, session_id
+
+
 def post_message(base_url: str, user: User, session_id: str, content: str) -> dict:
     return call(base_url, "POST", f"/api/sessions/{session_id}/messages", {"content": content}, user.token)
 

@@ -148,10 +148,7 @@ def test_register_list_renew_an_expired_token_and_log_out(hub, browser):
 
 
 def test_viewer_has_no_chat_box_and_a_forced_chat_is_refused(hub, pages):
-    ann = rest.register(hub.base_url, "ann")
-    vic = rest.register(hub.base_url, "vic")
-    session_id = rest.create_session(hub.base_url, ann, "audited")
-    rest.invite(hub.base_url, ann, session_id, vic, "viewer")
+    ann, vic, session_id = rest.room(hub.base_url, "audited", guest_name="vic", guest_role="viewer")
     greeting = rest.post_message(hub.base_url, ann, session_id, "Welcome, read along")
     rest.call(hub.base_url, "POST", f"/api/sessions/{session_id}/messages/{greeting['id']}/reactions", {"emoji": "👍"}, ann.token)
 
@@ -171,10 +168,7 @@ def test_viewer_has_no_chat_box_and_a_forced_chat_is_refused(hub, pages):
 
 
 def test_the_page_works_over_sse_when_websocket_is_blocked(hub, pages):
-    ann = rest.register(hub.base_url, "ann")
-    bob = rest.register(hub.base_url, "bob")
-    session_id = rest.create_session(hub.base_url, ann, "fallback")
-    rest.invite(hub.base_url, ann, session_id, bob, "editor")
+    ann, bob, session_id = rest.room(hub.base_url, "fallback")
     # A network that refuses WebSocket: the constructor throws, as in some locked-down browsers and proxies.
     blocked = pages.open(ann, session_id, init_script="window.WebSocket = function () { throw new Error('blocked'); };")
     other = pages.open(bob, session_id)
@@ -225,10 +219,7 @@ class DroppableWebSocket:
 
 
 def test_a_dropped_connection_resumes_with_since_and_shows_what_it_missed(hub, pages):
-    ann = rest.register(hub.base_url, "ann")
-    bob = rest.register(hub.base_url, "bob")
-    session_id = rest.create_session(hub.base_url, ann, "drop")
-    rest.invite(hub.base_url, ann, session_id, bob, "editor")
+    ann, bob, session_id = rest.room(hub.base_url, "drop")
     host = pages.open(ann, session_id)
     guest = pages.open(bob, session_id, before_login=DroppableWebSocket)
     network = guest.droppable
@@ -256,10 +247,7 @@ def test_a_dropped_connection_resumes_with_since_and_shows_what_it_missed(hub, p
 
 
 def test_both_pages_resume_without_loss_after_a_server_restart(hub, pages):
-    ann = rest.register(hub.base_url, "ann")
-    bob = rest.register(hub.base_url, "bob")
-    session_id = rest.create_session(hub.base_url, ann, "restart")
-    rest.invite(hub.base_url, ann, session_id, bob, "editor")
+    ann, bob, session_id = rest.room(hub.base_url, "restart")
     host = pages.open(ann, session_id)
     guest = pages.open(bob, session_id, before_login=DroppableWebSocket)
     for page in (host, guest):

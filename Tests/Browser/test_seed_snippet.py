@@ -30,10 +30,7 @@ def blank_page_browser(playwright):
 
 
 def test_the_seed_browser_snippet_works_as_printed(hub, blank_page_browser):
-    ann = rest.register(hub.base_url, "ann")
-    bob = rest.register(hub.base_url, "bob")
-    session_id = rest.create_session(hub.base_url, ann, "seed")
-    rest.invite(hub.base_url, ann, session_id, bob, "editor")
+    ann, bob, session_id = rest.room(hub.base_url, "seed")
     snippet = SNIPPET.replace("localhost:8000", f"127.0.0.1:{hub.port}").replace("abc123", session_id).replace("YOUR_JWT", ann.token)
     connection, *sends = console_entries(snippet)
     assert len(sends) == 3 and all(entry.startswith("// ") and "ws.send(" in entry for entry in sends)
