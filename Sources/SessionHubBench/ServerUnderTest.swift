@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import WebSocketClient
 
 /// CPU time and memory of a process, read from /proc.
@@ -47,18 +48,27 @@ final class ServerUnderTest: Sendable {
     ]
 
     let endpoint: Endpoint
-    private let process: Process?
+    /// How it was started, so it can start again; nil for a server this program only attached to.
+    private let launched: Launch?
+    private let process: Mutex<Process?>
 
-    var pid: Int32? { self.process?.processIdentifier }
+    private struct Launch: Sendable {
+        let binary: String
+        let folder: URL
+        let environment: [String: String]
+    }
 
-    private init(endpoint: Endpoint, process: Process?) {
+    var pid: Int32? { self.process.withLock { $0?.processIdentifier } }
+
+    private init(endpoint: Endpoint, launched: Launch?, process: Process?) {
         self.endpoint = endpoint
-        self.process = process
+        self.launched = launched
+        self.process = Mutex(process)
     }
 
     static func attach(url: String) throws -> ServerUnderTest {
         guard let components = URLComponents(string: url), let host = components.host else { throw BenchError("not a URL: \(url)") }
-        return ServerUnderTest(endpoint: Endpoint(host: host, port: components.port ?? 80), process: nil)
+        return ServerUnderTest(endpoint: Endpoint(host: host, port: components.port ?? 80), launched: nil, process: nil)
     }
 
     /// Starts `binary` in a fresh folder on a free loopback port, with `environment` besides the benchmark's, and
@@ -66,13 +76,29 @@ final class ServerUnderTest: Sendable {
     static func launch(binary: String, environment: [String: String] = [:]) async throws -> ServerUnderTest {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sessionhub-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let logURL = folder.appendingPathComponent("server.log")
+        let launch = Launch(binary: binary, folder: folder, environment: self.benchmarkEnvironment.merging(environment) { $1 })
+        let (process, port) = try await self.start(launch, port: 0)
+        return ServerUnderTest(endpoint: Endpoint(host: "127.0.0.1", port: port), launched: launch, process: process)
+    }
+
+    /// Stops the process and starts the binary again in the same folder on the same port, so that the data
+    /// (accounts, the JWT key) and every endpoint stay valid while the next workload's memory is measured from a
+    /// fresh process rather than from one the workloads before it grew. Nothing for an attached server.
+    func restart() async throws {
+        guard let launched = self.launched else { return }
+        await self.stop()
+        let (process, _) = try await Self.start(launched, port: self.endpoint.port)
+        self.process.withLock { $0 = process }
+    }
+
+    private static func start(_ launch: Launch, port: Int) async throws -> (Process, Int) {
+        let logURL = launch.folder.appendingPathComponent("server.log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.currentDirectoryURL = folder
-        process.environment = ["PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": "0", "LOG_FORMAT": "json"]
-            .merging(self.benchmarkEnvironment) { $1 }.merging(environment) { $1 }
+        process.executableURL = URL(fileURLWithPath: launch.binary)
+        process.currentDirectoryURL = launch.folder
+        process.environment = ["PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": String(port), "LOG_FORMAT": "json"]
+            .merging(launch.environment) { $1 }
         let log = try FileHandle(forWritingTo: logURL)
         process.standardOutput = log
         process.standardError = log
@@ -80,13 +106,11 @@ final class ServerUnderTest: Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, process.isRunning {
             let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
-            if let port = Self.listeningPort(in: text) {
-                return ServerUnderTest(endpoint: Endpoint(host: "127.0.0.1", port: port), process: process)
-            }
+            if let port = Self.listeningPort(in: text) { return (process, port) }
             try await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()
-        throw BenchError("\(binary) did not start; its log is \(logURL.path)")
+        throw BenchError("\(launch.binary) did not start; its log is \(logURL.path)")
     }
 
     private static func listeningPort(in log: String) -> Int? {
@@ -105,7 +129,7 @@ final class ServerUnderTest: Sendable {
     }
 
     func stop() async {
-        guard let process = self.process, process.isRunning else { return }
+        guard let process = self.process.withLock({ $0 }), process.isRunning else { return }
         process.terminate()
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
