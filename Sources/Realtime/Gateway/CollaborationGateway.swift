@@ -102,7 +102,7 @@ public struct CollaborationGateway: Sendable {
                 // It lists everyone present, so it is large in a large room: framed only for the transport that sends it.
                 framedForSSE: transport == .sse
             )
-            return LiveConnection(subscriber: subscriber, connected: connected, startAfter: since ?? head, isResuming: since != nil)
+            return LiveConnection(subscriber: subscriber, connected: OneShot(connected), startAfter: since ?? head, isResuming: since != nil)
         } catch {
             await self.release(subscriber)
             throw error
@@ -158,7 +158,7 @@ public struct CollaborationGateway: Sendable {
     }
 
     private func deliver(_ connection: LiveConnection, into sink: any DirectSink) async throws -> Subscriber.CloseReason {
-        try await sink.send([connection.connected])
+        if let connected = connection.connected.take() { try await sink.send([connected]) }
         var lastSent = connection.startAfter
         if connection.isResuming {
             do {
