@@ -56,12 +56,12 @@ public struct CollaborationGateway: Sendable {
         _ serve: (LiveConnection) async throws -> Result
     ) async throws -> Result {
         let connection = try await self.connect(to: session, identity: identity, transport: transport, since: since)
+        let cutOff = StalledClientCutOff(channel: channel, after: Self.closeGracePeriod)
+        connection.subscriber.whenClosed { cutOff.arm() }
+        // The transport finished by itself: an SSE connection may carry further requests, so it must stay open.
+        defer { cutOff.disarm() }
         do {
-            let result = try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
-                group.addTask { await self.cutOffWhenStalled(connection, channel: channel) }
-                defer { group.cancelAll() }
-                return try await serve(connection)
-            }
+            let result = try await serve(connection)
             await self.release(connection.subscriber)
             return result
         } catch {
@@ -124,16 +124,6 @@ public struct CollaborationGateway: Sendable {
 
     /// How long a client has to take the hub's closing frames before its connection is cut.
     static let closeGracePeriod: Duration = .seconds(2)
-
-    /// Once the hub closed the subscription, gives the transport a grace period to say so, then closes the
-    /// connection: a stalled client blocks the write of its own close frame, and must not hold a connection forever.
-    /// Cancelled when the transport finished by itself.
-    private func cutOffWhenStalled(_ connection: LiveConnection, channel: any Channel) async {
-        await connection.subscriber.waitUntilClosed()
-        try? await Task.sleep(for: Self.closeGracePeriod)
-        guard !Task.isCancelled else { return }
-        channel.close(promise: nil)
-    }
 
     /// Who is present in a session the user may see (status, cursor, viewport), or with `file` who is looking at it.
     func presence(sessionID: String, for user: User, viewing file: String?) async throws -> [JSONValue] {

@@ -66,8 +66,10 @@ final class Subscriber: Sendable {
         var entries: [Entry] = []
         var pendingEphemeral: [String: OutboundFrame] = [:]
         var pendingDurable = 0
-        /// The tasks waiting for the end: the transport's writer and its stalled-client guard.
+        /// The tasks waiting for the end: the transport's writer.
         var closeWatchers: [Int: CheckedContinuation<Void, Never>] = [:]
+        /// Run once at the end, with no task of their own: the stalled-client guard.
+        var closeActions: [@Sendable () -> Void] = []
         var nextWatcher = 0
         var closeReason: CloseReason?
         var tokenExpiry: Date
@@ -202,20 +204,39 @@ final class Subscriber: Sendable {
         self.state.withLock { Self.close(&$0, reason: reason) }?.resume()
     }
 
-    /// Closes and returns the continuations to resume (the close watchers') as one.
+    /// Closes and returns what to wake (the close watchers and actions) as one, to run outside the lock.
     private static func close(_ state: inout State, reason: CloseReason) -> Wakeup? {
         guard state.closeReason == nil else { return nil }
         state.closeReason = reason
         state.entries = []
         state.pendingEphemeral = [:]
         state.pendingDurable = 0
-        defer { state.closeWatchers = [:] }
-        return Wakeup(continuations: Array(state.closeWatchers.values))
+        defer {
+            state.closeWatchers = [:]
+            state.closeActions = []
+        }
+        return Wakeup(continuations: Array(state.closeWatchers.values), actions: state.closeActions)
     }
 
     private struct Wakeup {
         let continuations: [CheckedContinuation<Void, Never>]
-        func resume() { for continuation in self.continuations { continuation.resume() } }
+        let actions: [@Sendable () -> Void]
+
+        func resume() {
+            for continuation in self.continuations { continuation.resume() }
+            for action in self.actions { action() }
+        }
+    }
+
+    /// Runs `action` when the subscription closes (at once if it has): a watch that costs no task, where a
+    /// connection lives for hours.
+    func whenClosed(_ action: @escaping @Sendable () -> Void) {
+        let closed = self.state.withLock { state -> Bool in
+            guard state.closeReason == nil else { return true }
+            state.closeActions.append(action)
+            return false
+        }
+        if closed { action() }
     }
 
     /// Returns once the subscription is closed (or the waiting task is cancelled).
