@@ -100,6 +100,13 @@ def test_two_users_chat_react_and_see_each_others_presence_and_cursor(hub, pages
     expect(host.locator('[data-metric="reactions"]')).to_have_text("2")
     expect(host.locator('[data-metric="code-comments"]')).to_have_text("1")
 
+    # Editing a message that is gone is refused over the WebSocket, and the room stays open.
+    host.evaluate("window.sessionHub.send({type: 'edit_message', message_id: crypto.randomUUID(), content: 'x'})")
+    expect(host.get_by_role("alert")).to_contain_text("NOT_FOUND")
+    send_chat(host, "Still here")
+    expect(message(guest, "Still here")).to_have_count(1)
+    expect(connection_state(host)).to_have_text("connected")
+
     # The narrow window has no horizontal scrolling.
     assert guest.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     host.screenshot(path=screenshots / "room.png", full_page=True)

@@ -20,6 +20,7 @@ struct HTTPFoundationTests {
             // Client generators that read only text ask for it.
             let plain = try await client.get("/api/openapi.yaml", headers: ["Accept": "text/plain"])
             #expect(plain.headers["content-type"] == "text/plain; charset=utf-8" && plain.text == spec.text)
+            #expect(plain.headers["vary"] == "Accept")
             let yamlFirst = try await client.get("/api/openapi.yaml", headers: ["Accept": "application/yaml, text/plain;q=0.5"])
             #expect(yamlFirst.headers["content-type"] == "application/yaml; charset=utf-8")
             let docs = try await client.get("/api/docs")

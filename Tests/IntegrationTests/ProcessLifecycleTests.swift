@@ -53,6 +53,16 @@ struct ProcessLifecycleTests {
         }
     }
 
+    /// A binary copied without the folder the build puts beside it (the contract, the page) says what is missing
+    /// instead of crashing.
+    @Test func aBinaryWithoutItsResourcesSaysSo() async throws {
+        let alone = try ServerProcess.makeFolder().appendingPathComponent("sessionhub")
+        try FileManager.default.copyItem(at: ServerProcess.binary, to: alone)
+        let (status, output) = try await ServerProcess.run(alone, arguments: [], environment: ServerProcess.baseEnvironment)
+        #expect(status != 0, "\(output)")
+        #expect(output.contains("sessionhub_HTTPKernel.resources is missing"), "\(output)")
+    }
+
     @Test func helpListsEveryVariable() async throws {
         let (status, output) = try await ServerProcess.run(arguments: ["--help"], environment: [:])
         #expect(status == 0)

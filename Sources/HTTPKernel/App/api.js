@@ -25,6 +25,12 @@ export async function request(path, { method = 'GET', body, authorized = true } 
   return payload;
 }
 
+// Whether a failed refresh means the login is over (the server refused the refresh token), rather than that the
+// server could not be reached: only then are the tokens dropped.
+export function loginEnded(error) {
+  return error instanceof ApiError && (error.status === 400 || error.status === 401);
+}
+
 // An authorized call that survives an expired access token; a login that cannot be renewed ends at the form.
 export async function api(path, options) {
   try {
@@ -34,7 +40,7 @@ export async function api(path, options) {
     try {
       await refreshTokens();
     } catch (refreshError) {
-      signedOut('Your login has ended; please log in again.');
+      if (loginEnded(refreshError)) signedOut('Your login has ended; please log in again.');
       throw refreshError;
     }
     return request(path, options);

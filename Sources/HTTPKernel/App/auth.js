@@ -1,5 +1,5 @@
 // The login: tokens kept in sessionStorage, their renewal, the signed-in user, and signing in and out.
-import { ApiError, api, request } from './api.js';
+import { ApiError, api, loginEnded, request } from './api.js';
 import { byId, formValues, showAlert, showView } from './dom.js';
 import { leaveRoom, room } from './room.js';
 
@@ -35,7 +35,7 @@ export function refreshTokens() {
   return refreshInFlight;
 }
 
-export function tokenExpiry(token) {
+function tokenExpiry(token) {
   try {
     const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
     return payload.exp * 1000;
@@ -51,7 +51,11 @@ function scheduleRefresh() {
   const expiry = tokens.access && tokenExpiry(tokens.access);
   if (!expiry) return;
   const delay = Math.max(5000, expiry - Date.now() - 30000);
-  refreshTimer = setTimeout(() => refreshTokens().catch(() => signedOut('Your login has ended; please log in again.')), delay);
+  refreshTimer = setTimeout(() => refreshTokens().catch((error) => {
+    // A server that is away (restarting, unreachable) is tried again; only a refused refresh ends the login.
+    if (loginEnded(error)) signedOut('Your login has ended; please log in again.');
+    else refreshTimer = setTimeout(scheduleRefresh, 5000);
+  }), delay);
 }
 
 export function signedOut(message) {
@@ -73,8 +77,9 @@ export async function signedIn() {
   if (!me) {
     try {
       me = await api('/api/auth/me');
-    } catch {
-      signedOut();
+    } catch (error) {
+      if (loginEnded(error)) signedOut();
+      else showAlert('The server is not answering; reload the page to try again.');
       return false;
     }
     byId('account-name').textContent = me.username;

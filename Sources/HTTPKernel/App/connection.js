@@ -1,7 +1,7 @@
 // The live connection to a session room: a WebSocket, or SSE plus POST /actions when WebSocket is unavailable. It
 // resumes after a drop with `since`, counts every durable event once, and shows its state in the top bar.
-import { api } from './api.js';
-import { refreshTokens, signedOut, tokenExpiry, tokens } from './auth.js';
+import { api, loginEnded } from './api.js';
+import { refreshTokens, signedOut, tokens } from './auth.js';
 import { byId, showAlert } from './dom.js';
 
 const RECONNECT_MAX_DELAY_MS = 5000;
@@ -26,8 +26,11 @@ export class RoomConnection {
     this.attempt = 0;
     this.reconnectTimer = null;
     this.closed = false;
-    this.openedAt = null;
+    this.opened = false;
     this.resumed = false;
+    // On a resumed connection, the newest id stored when it subscribed: events up to it were missed while away.
+    this.resumedThrough = null;
+    this.lastErrorCode = null;
   }
 
   setState(text) {
@@ -61,7 +64,6 @@ export class RoomConnection {
       opened = true;
       this.webSocketEverOpened = true;
       this.failedOpens = 0;
-      this.attempt = 0;
       this.markOpen();
       this.setState('connected');
     };
@@ -83,7 +85,6 @@ export class RoomConnection {
     const source = new EventSource(`/api/sessions/${encodeURIComponent(this.sessionId)}/stream?${this.query()}`);
     this.source = source;
     source.onopen = () => {
-      this.attempt = 0;
       this.markOpen();
       this.setState('connected (SSE)');
     };
@@ -101,18 +102,29 @@ export class RoomConnection {
         this.setState('reconnecting… (SSE)');
         return;
       }
-      // Closed for good (EventSource gives up on an HTTP error): open a new one with `since`, and a fresh token
-      // when the old one is about to expire (the likely refusal).
+      // Closed for good: EventSource gave up on an HTTP error, whose status it does not tell.
       source.close();
       this.source = null;
-      const expiry = tokenExpiry(tokens.access);
-      this.handleClose(expiry && expiry - Date.now() < 60000 ? 4401 : 1006);
+      this.reconnectAfterCheckingAccess();
     };
   }
 
+  // Asks the REST API what the stream's refusal was: a 404 (no access, or the session is gone) ends the room, a
+  // 401 renews the token or ends the login (api() does both), and anything else is retried with `since`.
+  async reconnectAfterCheckingAccess() {
+    try {
+      await api(`/api/sessions/${encodeURIComponent(this.sessionId)}`);
+    } catch (error) {
+      if (error.status === 404) return this.handleClose(4404);
+      if (loginEnded(error)) return;
+    }
+    this.handleClose(1006);
+  }
+
   markOpen() {
-    this.resumed = this.openedAt !== null;
-    this.openedAt = Date.now();
+    this.resumed = this.opened;
+    this.opened = true;
+    this.resumedThrough = null;
   }
 
   receive(data) {
@@ -122,18 +134,32 @@ export class RoomConnection {
     } catch {
       return;
     }
-    if (typeof frame.id === 'number') {
+    // An ack's id is the stored event's, whose own frame must still count.
+    if (typeof frame.id === 'number' && frame.type !== 'ack') {
       // Replays after a resume overlap what arrived live; every durable event counts once.
       if (this.lastEventId !== null && frame.id <= this.lastEventId) return;
       this.lastEventId = frame.id;
     }
-    // The first connection starts live from here; a resume keeps its own position.
-    if (frame.type === 'connected' && this.lastEventId === null) this.lastEventId = frame.last_event_id ?? 0;
+    if (frame.type === 'connected') {
+      // Only a welcome resets the backoff: the server accepts every upgrade and refuses after it.
+      this.attempt = 0;
+      if (this.resumed) this.resumedThrough = frame.last_event_id;
+      // The first connection starts live from here; a resume keeps its own position.
+      if (this.lastEventId === null) this.lastEventId = frame.last_event_id ?? 0;
+    }
+    if (frame.type === 'error') this.lastErrorCode = frame.error_code;
     this.onFrame(frame, this);
-    if (frame.type === 'error' && ['ACCESS_REVOKED', 'NOT_FOUND'].includes(frame.error_code)) {
+    // Over WebSocket a lost session closes with 4404; a NOT_FOUND frame there answers one message (a reaction to a
+    // deleted message). An SSE stream ends with its reason as an event instead.
+    if (frame.type === 'error' && (frame.error_code === 'ACCESS_REVOKED' || (this.useSse && frame.error_code === 'NOT_FOUND'))) {
       this.close();
       this.setState('disconnected: no access to this session');
     }
+  }
+
+  // Whether a durable frame was stored while this page was away, and replayed on its return.
+  wasMissed(frame) {
+    return this.resumedThrough !== null && typeof frame.id === 'number' && frame.id <= this.resumedThrough;
   }
 
   async handleClose(code) {
@@ -143,12 +169,18 @@ export class RoomConnection {
       this.setState('disconnected: no access to this session');
       return;
     }
+    // One user's connections are capped: another attempt would be refused the same way until a tab closes.
+    if (code === 1008 && this.lastErrorCode === 'TOO_MANY_CONNECTIONS') {
+      this.closed = true;
+      this.setState('disconnected: too many open connections; close another tab and reload');
+      return;
+    }
     this.setState(this.useSse ? 'reconnecting… (SSE)' : 'reconnecting…');
     if (code === 4401) {
       try {
         await refreshTokens();
-      } catch {
-        return signedOut('Your login has ended; please log in again.');
+      } catch (error) {
+        if (loginEnded(error)) return signedOut('Your login has ended; please log in again.');
       }
     }
     const delay = Math.min(RECONNECT_MAX_DELAY_MS, 250 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
@@ -157,9 +189,14 @@ export class RoomConnection {
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
-  // After a token refresh the open WebSocket keeps living with the new token; an EventSource picks it up on reopen.
+  // After a token refresh the open WebSocket keeps living with the new token; an EventSource, which cannot renew in
+  // band, reopens with it (resuming with `since`) before the old one expires.
   renewToken() {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'auth', token: tokens.access }));
+    if (this.source && !this.closed) {
+      this.source.close();
+      this.openEventSource();
+    }
   }
 
   async send(frame) {

@@ -96,7 +96,8 @@ export function renderMessage(message) {
 
   const replies = item.querySelector(':scope > ol.replies');
   item.replaceChildren(...parts, ...(replies ? [replies] : []));
-  if (focused) item.querySelector(`:scope > * [data-action="${focused}"]`)?.focus();
+  // An emoji is any text, so it is escaped to stay a valid selector.
+  if (focused) item.querySelector(`:scope > * [data-action="${CSS.escape(focused)}"]`)?.focus();
 }
 
 function actionButton(action, label, message, onClick) {

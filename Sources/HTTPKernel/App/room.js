@@ -95,8 +95,8 @@ function applyFrame(frame, connection) {
   if (typeof frame.id === 'number') scheduleMetricsRefresh();
   const posted = frame.message || frame.comment;
   // A resume replays what was stored while the page was away: new messages older than the reconnect.
-  if (connection.resumed && ['chat_message', 'code_comment', 'direct_message'].includes(frame.type)
-      && posted && !room.messages.has(posted.id) && Date.parse(frame.timestamp || frame.ts) < connection.openedAt) {
+  if (connection.wasMissed(frame) && ['chat_message', 'code_comment', 'direct_message'].includes(frame.type)
+      && posted && !room.messages.has(posted.id)) {
     room.missedIds.add(posted.id);
     const summary = byId('missed-summary');
     const count = room.missedIds.size;

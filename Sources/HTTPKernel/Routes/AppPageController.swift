@@ -22,7 +22,7 @@ struct AppPageController<Context: RequestContext>: Sendable {
     /// Every file of the bundled App folder, by name; `index.html` is the page itself.
     init() throws {
         let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
-        guard let folder = Bundle.module.url(forResource: "App", withExtension: nil) else {
+        guard let folder = try BundledResources.bundle().url(forResource: "App", withExtension: nil) else {
             throw ConfigurationError("The App folder is missing from the bundle; rebuild sessionhub")
         }
         var assets: [String: Asset] = [:]

@@ -64,7 +64,8 @@ struct SystemController<Context: RequestContext>: Sendable {
         let type = Self.prefersPlainText(request.headers[.accept]) ? "text/plain" : "application/yaml"
         return Response(
             status: .ok,
-            headers: [.contentType: "\(type); charset=utf-8"],
+            // Caches must keep the two answers apart.
+            headers: [.contentType: "\(type); charset=utf-8", .vary: "Accept"],
             body: .init(byteBuffer: ByteBuffer(string: self.openAPIDocument))
         )
     }

@@ -130,9 +130,15 @@ extension CollaborationGateway {
             // A renewed token does not renew access: a user removed meanwhile is closed (4403) instead.
             try await self.hub.refreshRole(of: connection.subscriber)
         case .ping:
-            break
+            try await self.requireObserver(sender)
         }
         return nil
+    }
+
+    /// A connection was let in when it opened; a REST call must see the session, even for a message that changes
+    /// nothing (a ping), or /actions would answer for sessions that do not exist.
+    private func requireObserver(_ sender: Sender) async throws {
+        if case .request = sender { _ = try await self.sessions.authorize(.observe, sessionID: sender.sessionID, user: sender.user) }
     }
 
     /// A connection's standing was checked when it opened and is kept current by the hub; a REST call's is read now,
@@ -148,7 +154,7 @@ extension CollaborationGateway {
         _ value: JSONValue, as kind: EphemeralSignal.Kind, key: String, from sender: Sender, change: (inout PresenceEntry) -> Void
     ) async throws {
         let (user, sessionID) = (sender.user, sender.sessionID)
-        if case .request = sender { _ = try await self.sessions.authorize(.observe, sessionID: sessionID, user: user) }
+        try await self.requireObserver(sender)
         if let returned = self.hub.presence.touch(sessionID: sessionID, userID: user.id, change: change) {
             try await self.hub.announceArrival(sessionID: sessionID, snapshot: returned.snapshot)
         }

@@ -58,13 +58,15 @@ public struct CollaborationGateway: Sendable {
         let connection = try await self.connect(to: session, identity: identity, transport: transport, since: since)
         let cutOff = StalledClientCutOff(channel: channel, after: Self.closeGracePeriod)
         connection.subscriber.whenClosed { cutOff.arm() }
-        // The transport finished by itself: an SSE connection may carry further requests, so it must stay open.
-        defer { cutOff.disarm() }
         do {
             let result = try await serve(connection)
+            // The transport finished by itself: an SSE connection may carry further requests, so it must stay open
+            // however long the departure's write takes.
+            cutOff.disarm()
             await self.release(connection.subscriber)
             return result
         } catch {
+            cutOff.disarm()
             await self.release(connection.subscriber)
             throw error
         }

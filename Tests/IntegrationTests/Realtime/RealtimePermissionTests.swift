@@ -64,6 +64,11 @@ extension RealtimeIntegration {
                         port: server.port, path: "/ws/session/\(sessionID)?token=\(outsider.accessToken)")
                     #expect(refusal.frames.first?["error_code"] as? String == "NOT_FOUND")
                     #expect(refusal.closeCode == 4404)
+                    // Over /actions too, for every message: a ping answers only in a session the caller can see.
+                    for message: [String: Any] in [["type": "ping"], ["type": "presence_update", "status": "idle"]] {
+                        let answer = try await client.post("/api/sessions/\(sessionID)/actions", json: message, headers: outsider.bearer)
+                        #expect(answer.status == 404, "\(message): \(answer.text)")
+                    }
                 }
 
                 // The header works as well as the query; the connection's log lines carry the upgrade's request id.
