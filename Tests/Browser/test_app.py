@@ -279,3 +279,17 @@ def test_both_pages_resume_without_loss_after_a_server_restart(hub, pages):
     for page in (host, guest):
         expect(page.locator("#message-list li.message .message-body")).to_have_text(expected)
     expect(guest.locator("#missed-summary")).to_have_text("Caught up on 2 messages missed while disconnected.")
+
+
+def test_a_server_down_as_the_room_opens_is_waited_for_over_websocket(hub, pages):
+    ann, _, session_id = rest.room(hub.base_url, "patience")
+    page = pages.open(ann)
+    # The server goes away before the room's first WebSocket: every attempt fails before it opens, as it would on
+    # a network that blocks WebSocket, but plain HTTP fails too, so this is no reason to give WebSocket up.
+    hub.stop()
+    # Two attempts that never opened make the page ask plain HTTP (/health) before giving WebSocket up.
+    with page.expect_event("requestfailed", predicate=lambda request: request.url.endswith("/health")):
+        page.evaluate(f"location.hash = 'session={session_id}'")
+    expect(connection_state(page)).to_have_text("reconnecting…")
+    hub.start()
+    expect(connection_state(page)).to_have_text("connected")

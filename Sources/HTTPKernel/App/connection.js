@@ -1,6 +1,6 @@
 // The live connection to a session room: a WebSocket, or SSE plus POST /actions when WebSocket is unavailable. It
 // resumes after a drop with `since`, counts every durable event once, and shows its state in the top bar.
-import { api, loginEnded } from './api.js';
+import { api, loginEnded, request } from './api.js';
 import { refreshTokens, signedOut, tokens } from './auth.js';
 import { byId, showAlert } from './dom.js';
 
@@ -71,9 +71,21 @@ export class RoomConnection {
     socket.onclose = (event) => {
       if (this.socket !== socket || this.closed) return;
       this.socket = null;
-      if (!opened && !this.webSocketEverOpened && ++this.failedOpens >= 2) return this.fallBackToSse();
+      if (!opened && !this.webSocketEverOpened && ++this.failedOpens >= 2) return this.fallBackIfServerAnswers();
       this.handleClose(event.code);
     };
+  }
+
+  // Two WebSockets that never opened mean a network that blocks them only if the server answers plain HTTP; a server
+  // that is down (restarting as the page loads) is waited for over WebSocket still.
+  async fallBackIfServerAnswers() {
+    try {
+      await request('/health', { authorized: false });
+    } catch {
+      this.failedOpens = 0;
+      return this.handleClose(1006);
+    }
+    if (!this.closed) this.fallBackToSse();
   }
 
   fallBackToSse() {

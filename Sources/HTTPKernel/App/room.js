@@ -52,8 +52,11 @@ async function loadParticipants() {
   try {
     const participants = await api(`/api/sessions/${encodeURIComponent(current.sessionId)}/participants?limit=200`);
     for (const participant of participants.items) current.usernames.set(participant.user_id, participant.username);
-    // Mentions are highlighted by username: messages shown before the names were known are drawn again.
-    if (current === room) for (const message of current.messages.values()) renderMessage(message);
+    // Mentions are highlighted by username: those shown before the names were known are drawn again, and only
+    // those, so a screen reader does not hear the whole conversation again.
+    if (current === room) {
+      for (const message of current.messages.values()) if (message.mentions?.length) renderMessage(message);
+    }
   } catch (error) {
     if (current === room) showAlert(`Could not list the participants: ${error.message}`);
   }
@@ -166,11 +169,13 @@ function applyFrame(frame, connection) {
 }
 
 function applyRole(role) {
+  // Every `connected` (each reconnect) repeats the role: messages are drawn again only when it changed.
+  const changed = room && room.role !== role;
   if (room) room.role = role;
   const canWrite = role === 'host' || role === 'editor';
   byId('room-role').textContent = role ? `You are ${role}` : '';
   byId('chat-form').hidden = !canWrite;
   byId('comment-form').hidden = !canWrite;
   byId('viewer-note').hidden = canWrite || !role;
-  if (room) for (const message of room.messages.values()) renderMessage(message);
+  if (changed) for (const message of room.messages.values()) renderMessage(message);
 }
