@@ -4,16 +4,9 @@ import NIOCore
 
 /// The live collaboration page at `/app`: static files bundled with the binary, read once at start.
 struct AppPageController<Context: RequestContext>: Sendable {
-    /// Scripts and styles from this server only; the page talks to this server's REST, SSE and WebSocket only.
-    static var contentSecurityPolicy: String {
-        [
-            "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-            "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-        ].joined(separator: "; ")
-    }
-
+    /// Its headers and bytes, made once at start.
     private struct Asset: Sendable {
-        let contentType: String
+        let headers: HTTPFields
         let body: ByteBuffer
     }
 
@@ -22,6 +15,11 @@ struct AppPageController<Context: RequestContext>: Sendable {
     /// Every file of the bundled App folder, by name; `index.html` is the page itself.
     init() throws {
         let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
+        // Scripts and styles from this server only; the page talks to this server's REST, SSE and WebSocket only.
+        let contentSecurityPolicy = [
+            "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+            "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+        ].joined(separator: "; ")
         guard let folder = try BundledResources.bundle().url(forResource: "App", withExtension: nil) else {
             throw ConfigurationError("The App folder is missing from the bundle; rebuild sessionhub")
         }
@@ -29,7 +27,9 @@ struct AppPageController<Context: RequestContext>: Sendable {
         for file in try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil) {
             guard let type = types[file.pathExtension] else { continue }
             let name = file.lastPathComponent == "index.html" ? "" : file.lastPathComponent
-            assets[name] = Asset(contentType: type, body: ByteBuffer(bytes: try Data(contentsOf: file)))
+            // The page and its assets change only with the binary; revalidating each load keeps an upgrade visible.
+            let headers: HTTPFields = [.contentType: type, .contentSecurityPolicy: contentSecurityPolicy, .cacheControl: "no-cache"]
+            assets[name] = Asset(headers: headers, body: ByteBuffer(bytes: try Data(contentsOf: file)))
         }
         guard assets[""] != nil else { throw ConfigurationError("App/index.html is missing from the bundle; rebuild sessionhub") }
         self.assets = assets
@@ -42,11 +42,6 @@ struct AppPageController<Context: RequestContext>: Sendable {
 
     private func response(for name: String) throws -> Response {
         guard let asset = self.assets[name] else { throw HTTPError(.notFound) }
-        // The page and its assets change only with the binary; revalidating each load keeps an upgrade visible.
-        return Response(
-            status: .ok,
-            headers: [.contentType: asset.contentType, .contentSecurityPolicy: Self.contentSecurityPolicy, .cacheControl: "no-cache"],
-            body: .init(byteBuffer: asset.body)
-        )
+        return Response(status: .ok, headers: asset.headers, body: .init(byteBuffer: asset.body))
     }
 }

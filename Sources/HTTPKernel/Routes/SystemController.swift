@@ -10,14 +10,14 @@ struct SystemController<Context: RequestContext>: Sendable {
     static var version: String { "0.1.0" }
 
     let store: any Store
-    let openAPIDocument: String
-    /// Rendered once at start: the document does not change while the binary runs.
-    let docsPage: String
+    /// Encoded once at start (the contract, the docs page rendered from it): neither changes while the binary runs.
+    let openAPIDocument: ByteBuffer
+    let docsPage: ByteBuffer
 
     init(store: any Store, openAPIDocument: String) throws {
         self.store = store
-        self.openAPIDocument = openAPIDocument
-        self.docsPage = DocsPage.html(reference: try OperationReference(openAPIDocument: openAPIDocument))
+        self.openAPIDocument = ByteBuffer(string: openAPIDocument)
+        self.docsPage = ByteBuffer(string: DocsPage.html(reference: try OperationReference(openAPIDocument: openAPIDocument)))
     }
 
     func addRoutes(to router: Router<Context>) {
@@ -66,7 +66,7 @@ struct SystemController<Context: RequestContext>: Sendable {
             status: .ok,
             // Caches must keep the two answers apart.
             headers: [.contentType: "\(type); charset=utf-8", .vary: "Accept"],
-            body: .init(byteBuffer: ByteBuffer(string: self.openAPIDocument))
+            body: .init(byteBuffer: self.openAPIDocument)
         )
     }
 
@@ -91,7 +91,7 @@ struct SystemController<Context: RequestContext>: Sendable {
         Response(
             status: .ok,
             headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: DocsPage.contentSecurityPolicy],
-            body: .init(byteBuffer: ByteBuffer(string: self.docsPage))
+            body: .init(byteBuffer: self.docsPage)
         )
     }
 }
