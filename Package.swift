@@ -149,6 +149,8 @@ let package = Package(
             dependencies: [
                 "Models", "PostgresStore", "PostgresCluster", "Realtime", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // A fault-injecting proxy in front of PostgreSQL.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -49,6 +49,7 @@ extension PostgresBridge {
                     self.logger.warning(
                         "live frames too large for a notification reached this node's clients only", metadata: ["frames": "\(oversized.count)"])
                 }
+                var failed = false
                 for notice in notices {
                     do {
                         // A notification is a transaction of its own, and nothing it says needs to survive a crash (the
@@ -56,9 +57,15 @@ extension PostgresBridge {
                         try await self.store.execute(
                             "SELECT set_config('synchronous_commit', 'off', true), pg_notify(\(self.channel), \(notice))")
                     } catch {
-                        // Events are still read by the other nodes' periodic read; this notice's live frames are lost.
+                        failed = true
                         self.logger.warning("notifying the other nodes failed", metadata: ["error": .string(String(reflecting: error))])
                     }
+                }
+                if failed {
+                    // Events are still read by the other nodes' periodic read, and live frames are stale by now; but
+                    // access changes travel only in notices, so they go again (twice is harmless: one more re-check).
+                    try? await Task.sleep(for: .milliseconds(200))
+                    self.resend(changes: outbox.changes)
                 }
             } catch {
                 self.logger.warning("encoding a notice failed", metadata: ["error": .string(String(reflecting: error))])
@@ -72,7 +79,7 @@ extension PostgresBridge {
         var listenedBefore = false
         while !Task.isCancelled {
             do {
-                try await self.store.client.withConnection { connection in
+                try await self.store.client.withOpenConnection { connection in
                     try await connection.listen(on: self.channel) { notifications in
                         self.readWakeups.yield()
                         // Access changes sent while nobody listened are lost: every connection re-checks instead.

@@ -88,6 +88,12 @@ public final class PostgresBridge: HubBridge, Service {
         self.continuation.finish()
     }
 
+    /// Access changes whose notice failed, ahead of anything queued since.
+    func resend(changes: [AccessChange]) {
+        guard !changes.isEmpty else { return }
+        self.send { $0.changes.insert(contentsOf: changes, at: 0) }
+    }
+
     private func send(_ change: (inout Outbox) -> Void) {
         self.outbox.withLock { change(&$0) }
         self.sendWakeups.yield()

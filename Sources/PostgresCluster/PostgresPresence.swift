@@ -165,7 +165,7 @@ public final class PostgresPresence: ClusterPresence, Service {
     /// Deletes the nodes silent for longer than the timeout (one taker each: the rows are locked, others skip them) and
     /// returns their users who are present on no live node.
     private func takeOverDeadNodes() async throws -> [ClusterPresenceEntry] {
-        try await self.store.client.withConnection { connection in
+        try await self.store.client.withOpenConnection { connection in
             try await connection.withTransaction(logger: self.logger) { connection in
                 let dead = try await connection.run(
                     """
@@ -229,7 +229,7 @@ public final class PostgresPresence: ClusterPresence, Service {
     private func transaction<T: Sendable>(
         locking key: PresenceKey, _ body: @Sendable @escaping (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await self.store.client.withConnection { connection in
+        try await self.store.client.withOpenConnection { connection in
             try await connection.withTransaction(logger: self.logger) { connection in
                 let lock = "presence:\(key.sessionID):\(key.userID)"
                 try await connection.run("SELECT pg_advisory_xact_lock(hashtext(\(lock)))", logger: self.logger)

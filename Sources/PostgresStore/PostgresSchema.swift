@@ -14,7 +14,7 @@ enum PostgresSchema {
 
     /// `schema` is a validated identifier (see `PostgresStore.connect`); nil means the server's default search path.
     static func migrate(client: PostgresClient, schema: String?, logger: Logger) async throws {
-        try await client.withConnection { connection in
+        try await client.withOpenConnection { connection in
             // Keyed by schema, so per-schema deployments (and tests) do not wait for each other. A session lock: it outlives
             // the transactions of the migrations, and the server drops it if this node dies holding it.
             let key = "sessionhub-migrations:\(schema ?? "")"

@@ -42,7 +42,11 @@ public final class PostgresStore: Store {
         var configuration = try PostgresURL.configuration(url)
         configuration.options.maximumConnections = max(1, poolSize)
         // The name says whose connections these are in pg_stat_activity (and, with a schema, which deployment's).
-        configuration.options.additionalStartupParameters = [("application_name", "sessionhub" + (schema.map { ":\($0)" } ?? ""))]
+        configuration.options.additionalStartupParameters = [
+            ("application_name", "sessionhub" + (schema.map { ":\($0)" } ?? "")),
+            // Acknowledged means on disk, whatever default the database was given.
+            ("synchronous_commit", "on"),
+        ]
         if let schema { configuration.options.additionalStartupParameters.append(("search_path", schema)) }
         let store = PostgresStore(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger), publisher: publisher, logger: logger)
@@ -68,7 +72,9 @@ public final class PostgresStore: Store {
     /// Every row of a read, on any pooled connection.
     package func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         do {
-            return try await self.client.query(query, logger: self.logger).collect().map { $0.makeRandomAccess() }
+            return try await self.client.withOpenConnection { connection in
+                try await connection.query(query, logger: self.logger).collect().map { $0.makeRandomAccess() }
+            }
         } catch {
             throw PostgresFailure.domainError(for: error)
         }
@@ -104,6 +110,7 @@ enum PostgresFailure {
     }
 
     static func domainError(for error: any Error) -> any Error {
+        if let unknown = error as? CommitOutcomeUnknown { return unknown.answer }
         guard error is PSQLError else { return error }
         switch self.sqlState(of: error) {
         case "23503": return DomainError.referenceDeleted

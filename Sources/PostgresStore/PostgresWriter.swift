@@ -106,13 +106,22 @@ final class PostgresWriter: Sendable {
         }
     }
 
-    /// The batch in one transaction; false, with everything rolled back and nobody told, when any write failed.
+    /// The batch in one transaction; false, with nothing committed and nobody told, when it failed (a write in it, or
+    /// the transaction). A batch whose commit may have happened is never run again: that could store it twice.
     private func commitTogether(_ batch: [Job]) async -> Bool {
-        let events = try? await self.transaction { transaction in
-            for job in batch {
-                guard await job.perform(transaction) else { return false }
+        let events: [SessionEvent]?
+        do {
+            events = try await self.transaction { transaction in
+                for job in batch {
+                    guard await job.perform(transaction) else { return false }
+                }
+                return true
             }
+        } catch let error as CommitOutcomeUnknown {
+            for job in batch { job.complete(error.answer) }
             return true
+        } catch {
+            return false
         }
         guard let events else { return false }
         for event in events { self.publisher.publish(event) }
@@ -132,20 +141,60 @@ final class PostgresWriter: Sendable {
     }
 
     /// BEGIN, `body`, then COMMIT when it says so (returning the events appended) or ROLLBACK (returning nil).
+    ///
+    /// A COMMIT the server never answered (the connection dropped) may have committed. The transaction's id, taken
+    /// before it, settles which on another connection (`txid_status`): a committed write is acknowledged and a lost one
+    /// reported, never the other way round. `CommitOutcomeUnknown` when PostgreSQL cannot say.
     private func transaction(_ body: (PostgresTransaction) async -> Bool) async throws -> [SessionEvent]? {
-        try await self.client.withConnection { connection in
-            let transaction = PostgresTransaction(connection: connection, logger: self.logger)
-            try await connection.query("BEGIN", logger: self.logger)
-            guard await body(transaction) else {
-                do {
-                    try await connection.query("ROLLBACK", logger: self.logger)
-                } catch {
-                    self.logger.warning("ROLLBACK failed", metadata: ["error": "\(String(reflecting: error))"])
+        var committing: (transactionID: Int64, events: [SessionEvent])?
+        do {
+            return try await self.client.withOpenConnection { connection in
+                let transaction = PostgresTransaction(connection: connection, logger: self.logger)
+                try await connection.query("BEGIN", logger: self.logger)
+                guard await body(transaction) else {
+                    do {
+                        try await connection.query("ROLLBACK", logger: self.logger)
+                    } catch {
+                        self.logger.warning("ROLLBACK failed", metadata: ["error": "\(String(reflecting: error))"])
+                    }
+                    return nil
                 }
-                return nil
+                let transactionID = try await transaction.row("SELECT txid_current() AS id")?.get("id", as: Int64.self)
+                committing = transactionID.map { ($0, transaction.events) }
+                try await connection.query("COMMIT", logger: self.logger)
+                return transaction.events
             }
-            try await connection.query("COMMIT", logger: self.logger)
-            return transaction.events
+        } catch {
+            // An error the server sent is an answer: the transaction did not commit.
+            guard let committing, PostgresFailure.sqlState(of: error) == nil else { throw error }
+            guard try await self.hasCommitted(transactionID: committing.transactionID) else { throw error }
+            return committing.events
         }
     }
+
+    /// Asks until PostgreSQL knows (a connection it has not yet seen drop still shows its transaction in progress).
+    private func hasCommitted(transactionID: Int64) async throws -> Bool {
+        for attempt in 0..<Self.outcomeQueries {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(200)) }
+            let row = try? await self.client.withOpenConnection { connection in
+                try await connection.query("SELECT txid_status(\(transactionID)) AS status", logger: self.logger).collect().first
+            }
+            switch try? row?.makeRandomAccess().get("status", as: String?.self) {
+            case "committed": return true
+            case "aborted": return false
+            default: continue
+            }
+        }
+        self.logger.error("a commit's outcome is unknown", metadata: ["transaction": "\(transactionID)"])
+        throw CommitOutcomeUnknown()
+    }
+
+    /// About ten seconds of asking.
+    private static let outcomeQueries = 50
+}
+
+/// A COMMIT sent and never answered, whose outcome PostgreSQL could not tell afterwards.
+struct CommitOutcomeUnknown: Error {
+    /// What its writers hear: try again later (the write may be stored; the log says).
+    var answer: any Error { DomainError.storeUnavailable(retryAfterSeconds: PostgresFailure.retryAfterSeconds) }
 }

@@ -76,9 +76,9 @@ struct DurabilityTests {
         #expect(listed.items.map(\.content) == ["after"])
     }
 
-    /// Polls a condition another task or thread makes true, failing after a few seconds.
-    static func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+    /// Polls a condition another task or thread makes true, failing after `limit`.
+    static func waitUntil(within limit: Duration = .seconds(5), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
         while !condition() {
             try #require(ContinuousClock.now < deadline, "condition not met in time")
             try await Task.sleep(for: .milliseconds(1))

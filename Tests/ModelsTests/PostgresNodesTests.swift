@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import PostgresNIO
 import PostgresStore
 import Testing
 
@@ -92,5 +93,23 @@ struct PostgresNodesTests {
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(rotated == 1)
+    }
+
+    /// Acknowledged means on disk: a database whose administrator made commits asynchronous by default must not
+    /// make this store's acknowledgements early.
+    @Test func writesCommitSynchronouslyWhateverTheDatabaseDefault() async throws {
+        guard let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], var components = URLComponents(string: url) else {
+            throw MissingTestDatabase()
+        }
+        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let admin = try await PostgresStore.connect(url: url, poolSize: 1, schema: "admin_" + suffix)
+        let database = "async_" + suffix
+        try await admin.execute("CREATE DATABASE \(unescaped: database)")
+        try await admin.execute("ALTER DATABASE \(unescaped: database) SET synchronous_commit TO off")
+        components.path = "/" + database
+
+        let store = try await PostgresStore.connect(url: try #require(components.string), poolSize: 1)
+        let setting = try await store.rows("SHOW synchronous_commit").first?["synchronous_commit"].decode(String.self)
+        #expect(setting == "on")
     }
 }
