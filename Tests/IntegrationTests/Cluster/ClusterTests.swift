@@ -58,6 +58,9 @@ extension RealtimeIntegration {
                 let cursor = try await viewerOnB.next(type: "cursor_update")
                 #expect(cursor["user_id"] as? String == room.host.id)
                 #expect((cursor["cursor"] as? [String: Any])?["line"] as? Int == 42)
+                hostOnA.send(["type": "viewport_update", "data": ["file": "main.py", "start_line": 30, "end_line": 70]])
+                let viewport = try await viewerOnB.next(type: "viewport_update")
+                #expect((viewport["viewport"] as? [String: Any])?["end_line"] as? Int == 70)
                 hostOnA.send(["type": "presence_update", "status": "away"])
                 _ = try await viewerOnB.next(type: "presence_update") { $0["status"] as? String == "away" }
                 // B's presence shows what A heard, within a heartbeat.
@@ -76,6 +79,58 @@ extension RealtimeIntegration {
                 #expect(try await a.client.request("DELETE", "/api/sessions/\(room.sessionID)", headers: room.host.bearer).status == 204)
                 #expect(try await editorOnB.closeCode() == 4404)
                 await hostOnA.close()
+            }
+        }
+
+        enum AccessLoss: String, CaseIterable {
+            case madePrivate, removedFromTeam, teamDeleted
+        }
+
+        /// Each way a team member loses a team's session, done on A, ends their connections on B.
+        @Test(arguments: AccessLoss.allCases)
+        func accessLostOnOneNodeEndsConnectionsOnTheOther(_ loss: AccessLoss) async throws {
+            try await withCluster { cluster in
+                let (a, b) = (try await cluster.start(), try await cluster.start())
+                let lead = try await a.client.registerAndLogin(prefix: "lead")
+                let member = try await a.client.registerAndLogin(prefix: "member")
+                let teamID = try #require(
+                    try await a.client.post("/api/teams", json: ["name": "Watchers"], headers: lead.bearer).json?["id"] as? String)
+                let added = try await a.client.post(
+                    "/api/teams/\(teamID)/members", json: ["user_id": member.id, "role": "member"], headers: lead.bearer)
+                #expect(added.status == 201)
+                let sessionID = try await a.client.createSession(as: lead, ["team_id": teamID, "visibility": "team"])
+                let (socket, _) = try await TestSocket.join(port: b.port, sessionID: sessionID, token: member.accessToken)
+                let stream = b.client.stream(sessionID, as: member)
+                _ = try await stream.next(event: "connected")
+
+                let change: HTTPResult
+                switch loss {
+                case .madePrivate:
+                    change = try await a.client.patch("/api/sessions/\(sessionID)", json: ["visibility": "private"], headers: lead.bearer)
+                case .removedFromTeam:
+                    change = try await a.client.request("DELETE", "/api/teams/\(teamID)/members/\(member.id)", headers: lead.bearer)
+                case .teamDeleted: change = try await a.client.request("DELETE", "/api/teams/\(teamID)", headers: lead.bearer)
+                }
+                #expect([200, 204].contains(change.status), "\(change.status) \(change.text)")
+                #expect(try await socket.closeCode() == 4403)
+                _ = try await stream.next(event: "error") { $0.json["error_code"] as? String == "ACCESS_REVOKED" }
+                _ = try await eventually { stream.isFinished ? true : nil }
+            }
+        }
+
+        /// A role changed on A takes effect at once for the user's connection on B.
+        @Test func aRoleChangedOnOneNodeHoldsOnTheOther() async throws {
+            try await withCluster { cluster in
+                let (a, b) = (try await cluster.start(), try await cluster.start())
+                let room = try await a.client.makeRoom()
+                let (editorOnB, _) = try await TestSocket.join(port: b.port, sessionID: room.sessionID, token: room.editor.accessToken)
+                let demoted = try await a.client.patch(
+                    "/api/sessions/\(room.sessionID)/participants/\(room.editor.id)", json: ["role": "viewer"], headers: room.host.bearer)
+                #expect(demoted.status == 200)
+                _ = try await editorOnB.next(type: "participant_updated") { $0["role"] as? String == "viewer" }
+                editorOnB.send(["type": "chat_message", "content": "still an editor?"])
+                #expect(try await editorOnB.next(type: "error")["error_code"] as? String == "PERMISSION_DENIED")
+                await editorOnB.close()
             }
         }
 
@@ -225,35 +280,46 @@ extension RealtimeIntegration {
                 let room = try await a.client.makeRoom()
                 let (onA, _) = try await TestSocket.join(port: a.port, sessionID: room.sessionID, token: room.viewer.accessToken)
                 let (onB, _) = try await TestSocket.join(port: b.port, sessionID: room.sessionID, token: room.viewer.accessToken)
-                let sseOnB = b.client.stream(room.sessionID, as: room.editor)
-                _ = try await sseOnB.next(event: "connected")
+                let (sseOnA, sseOnB) = (a.client.stream(room.sessionID, as: room.editor), b.client.stream(room.sessionID, as: room.editor))
+                for stream in [sseOnA, sseOnB] { _ = try await stream.next(event: "connected") }
+                let (writerOnA, _) = try await TestSocket.join(port: a.port, sessionID: room.sessionID, token: room.host.accessToken)
+                let (writerOnB, _) = try await TestSocket.join(port: b.port, sessionID: room.sessionID, token: room.host.accessToken)
 
-                let perLane = 25
+                // On each node at once: four REST writers one request after another, and a WebSocket writer that sends
+                // without waiting, then counts its acknowledgements.
+                let perLane = 40
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    for (node, name) in [(a, "A"), (b, "B")] {
+                    for (node, writer, name) in [(a, writerOnA, "A"), (b, writerOnB, "B")] {
                         for lane in 0..<4 {
                             group.addTask {
                                 for index in 0..<perLane { try await node.client.chat("\(name)\(lane)-\(index)", in: room.sessionID, as: room.host) }
                             }
                         }
+                        group.addTask {
+                            for index in 0..<perLane { writer.send(["type": "chat_message", "content": "\(name)ws-\(index)", "ref": index]) }
+                            for _ in 0..<perLane { _ = try await writer.next(type: "ack") }
+                        }
                     }
                     try await group.waitForAll()
                 }
-                let total = 2 * 4 * perLane
-                let received = { (frames: [[String: Any]]) in frames.filter { $0["type"] as? String == "chat_message" } }
-                _ = try await eventually(within: .seconds(10)) {
-                    received(onA.frames).count == total && received(onB.frames).count == total
-                        && received(sseOnB.events.filter { $0.event == "chat_message" }.map(\.json)).count == total ? true : nil
+                let total = 2 * 5 * perLane
+                let chatIDs = { (frames: [[String: Any]]) in frames.filter { $0["type"] as? String == "chat_message" }.compactMap(\.eventID) }
+                let received = {
+                    [onA.frames, onB.frames, sseOnA.events.map(\.json), sseOnB.events.map(\.json), writerOnA.frames, writerOnB.frames].map(chatIDs)
                 }
-                for ids in [onA.frames.compactMap(\.eventID), onB.frames.compactMap(\.eventID), sseOnB.events.compactMap(\.id)] {
-                    #expect(zip(ids, ids.dropFirst()).allSatisfy { $0 < $1 }, "ids out of order: \(ids)")
-                }
+                _ = try await eventually(within: .seconds(20)) { received().allSatisfy { $0.count == total } ? true : nil }
+
                 let log = try await b.client.collectPages("/api/sessions/\(room.sessionID)/events", limit: 100, headers: room.host.bearer).items
                 let logged = log.compactMap { ($0["id"] as? NSNumber)?.int64Value }
                 let first = try #require(logged.first)
                 #expect(logged == Array(first..<(first + Int64(logged.count))), "the log has holes")
-                for socket in [onA, onB] { await socket.close() }
-                sseOnB.close()
+                let loggedChats = log.filter { $0["type"] as? String == "chat_message" }.compactMap { ($0["id"] as? NSNumber)?.int64Value }
+                #expect(loggedChats.count == total)
+                // Every subscriber, on either node and either transport, got exactly the log's chat, in its order.
+                for ids in received() { #expect(ids == loggedChats) }
+                #expect(sseOnA.events.filter { $0.event == "chat_message" }.compactMap(\.id) == loggedChats)
+                for socket in [onA, onB, writerOnA, writerOnB] { await socket.close() }
+                for stream in [sseOnA, sseOnB] { stream.close() }
             }
         }
     }
