@@ -163,6 +163,7 @@ let package = Package(
             name: "RealtimeTests",
             dependencies: [
                 "Realtime", "Models", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -7,8 +7,10 @@ import NIOCore
 public struct OutboundFrame: Sendable {
     /// The wire type, also the SSE `event:` field.
     public let type: String
-    /// The JSON text of a WebSocket frame.
+    /// The JSON text (a view into `webSocketFrame`, not a copy).
     public let json: ByteBuffer
+    /// The JSON as a whole WebSocket text frame, header included: what every WebSocket subscriber is written.
+    let webSocketFrame: ByteBuffer
     /// The same JSON as one SSE event (with `id:` for durable events).
     public let sse: ByteBuffer
     /// The session_events id of a durable event; nil for ephemeral ones.
@@ -30,7 +32,9 @@ public struct OutboundFrame: Sendable {
         let type = fields["type"].flatMap { if case .string(let type) = $0 { type } else { nil } } ?? "unknown"
         let text = JSONValue.object(fields).jsonText
         self.type = type
-        self.json = ByteBuffer(string: text)
+        let (webSocketFrame, payloadStart) = WebSocketTextFrame.make(text)
+        self.webSocketFrame = webSocketFrame
+        self.json = webSocketFrame.getSlice(at: payloadStart, length: webSocketFrame.readableBytes - payloadStart) ?? ByteBuffer(string: text)
         self.sse = framedForSSE ? ByteBuffer(string: ServerSentEvent(id: eventID, event: type, data: text).encoded) : ByteBuffer()
         self.eventID = eventID
         self.audience = audience

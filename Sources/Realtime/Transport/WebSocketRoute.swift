@@ -125,7 +125,8 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
 }
 
 /// Broadcast frames go into the channel directly, a burst with one flush (one system call), where the library's
-/// writer flushes every frame; replies and the closing handshake keep using the library's writer.
+/// writer flushes every frame; replies and the closing handshake keep using the library's writer. Each frame is
+/// written already framed, below the frame encoder: the same bytes for every subscriber, framed once.
 struct WebSocketSink: DirectSink {
     let channel: any Channel
 
@@ -139,7 +140,11 @@ struct WebSocketSink: DirectSink {
             promise?.succeed()
             return
         }
-        for frame in frames.dropLast() { self.channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame.json), promise: nil) }
-        self.channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: last.json), promise: promise)
+        // Looked up per burst, not kept: a pipeline that is closing may have removed the encoder already.
+        guard let belowEncoder = try? self.channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) else {
+            return self.channel.close(promise: promise)
+        }
+        for frame in frames.dropLast() { belowEncoder.write(NIOAny(frame.webSocketFrame), promise: nil) }
+        belowEncoder.writeAndFlush(NIOAny(last.webSocketFrame), promise: promise)
     }
 }
