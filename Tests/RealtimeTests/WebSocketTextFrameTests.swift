@@ -26,9 +26,9 @@ struct WebSocketTextFrameTests {
     @Test(arguments: [0, 1, 125, 126, 127, 65_535, 65_536, 200_001])
     func theFrameIsWhatTheEncoderWrites(length: Int) throws {
         let text = String(repeating: "é", count: length / 2) + String(repeating: "x", count: length % 2)
-        let (frame, payloadStart) = WebSocketTextFrame.make(text)
+        let (frame, payload) = WebSocketTextFrame.make(text)
         #expect(frame == (try Self.encoded([ByteBuffer(string: text)])))
-        #expect(frame.getString(at: payloadStart, length: frame.readableBytes - payloadStart) == text)
+        #expect(payload == ByteBuffer(string: text))
     }
 
     @Test func theSinkWritesEachFrameOnceFramedBelowTheEncoder() throws {

@@ -32,9 +32,7 @@ public struct OutboundFrame: Sendable {
         let type = fields["type"].flatMap { if case .string(let type) = $0 { type } else { nil } } ?? "unknown"
         let text = JSONValue.object(fields).jsonText
         self.type = type
-        let (webSocketFrame, payloadStart) = WebSocketTextFrame.make(text)
-        self.webSocketFrame = webSocketFrame
-        self.json = webSocketFrame.getSlice(at: payloadStart, length: webSocketFrame.readableBytes - payloadStart) ?? ByteBuffer(string: text)
+        (self.webSocketFrame, self.json) = WebSocketTextFrame.make(text)
         self.sse = framedForSSE ? ByteBuffer(string: ServerSentEvent(id: eventID, event: type, data: text).encoded) : ByteBuffer()
         self.eventID = eventID
         self.audience = audience

@@ -7,8 +7,8 @@ enum WebSocketTextFrame {
     /// The longest header: two bytes and a 64-bit length.
     static let maximumHeaderLength = 10
 
-    /// `text` framed, and where its payload starts.
-    static func make(_ text: String) -> (frame: ByteBuffer, payloadStart: Int) {
+    /// `text` framed, and its payload: a view into the frame, not a copy.
+    static func make(_ text: String) -> (frame: ByteBuffer, payload: ByteBuffer) {
         let length = text.utf8.count
         var frame = ByteBufferAllocator().buffer(capacity: Self.maximumHeaderLength + length)
         frame.writeInteger(UInt8(0x81))  // FIN and opcode 1 (text)
@@ -22,8 +22,8 @@ enum WebSocketTextFrame {
             frame.writeInteger(UInt8(127))
             frame.writeInteger(UInt64(length))
         }
-        let payloadStart = frame.writerIndex
+        let header = frame.readableBytes
         frame.writeString(text)
-        return (frame, payloadStart)
+        return (frame, frame.getSlice(at: header, length: length)!)
     }
 }

@@ -142,7 +142,9 @@ struct WebSocketSink: DirectSink {
         }
         // Looked up per burst, not kept: a pipeline that is closing may have removed the encoder already.
         guard let belowEncoder = try? self.channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) else {
-            return self.channel.close(promise: promise)
+            self.channel.close(promise: nil)
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
         }
         for frame in frames.dropLast() { belowEncoder.write(NIOAny(frame.webSocketFrame), promise: nil) }
         belowEncoder.writeAndFlush(NIOAny(last.webSocketFrame), promise: promise)
