@@ -22,8 +22,9 @@ struct IdleWorkload: Sendable {
         defer { Task { _ = try? await concurrentMap(opened, width: 256) { await $0.close() } } }
         let allConnected = await wait(for: opened.count, of: { progress.connected.load(ordering: .relaxed) }, upTo: .seconds(120))
         let connectSeconds = start.duration(to: .now).seconds
-        let expectedJoins = rooms * self.roomSize * (self.roomSize + 1) / 2
-        _ = await wait(for: expectedJoins, of: { progress.joins.load(ordering: .relaxed) }, upTo: .seconds(120))
+        // Every connection knows its whole room.
+        let expectedKnown = rooms * self.roomSize * self.roomSize
+        _ = await wait(for: expectedKnown, of: { progress.knownUsers.load(ordering: .relaxed) }, upTo: .seconds(120))
         let peak = PeakMemory(server: bench.server)
         let held = ContinuousClock.now
         try await Task.sleep(for: .seconds(self.seconds))

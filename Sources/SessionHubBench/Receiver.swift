@@ -12,7 +12,8 @@ func monotonicNanos() -> UInt64 {
 /// Counters every connection of a workload adds to, read while it runs.
 final class Progress: Sendable {
     let connected = Atomic<Int>(0)
-    let joins = Atomic<Int>(0)
+    /// Summed over connections: the distinct users each knows are present, from `connected` and the joins after it.
+    let knownUsers = Atomic<Int>(0)
     let delivered = Atomic<Int>(0)
     let acks = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
@@ -24,6 +25,8 @@ final class Progress: Sendable {
 final class Receiver: FrameReceiver {
     struct Tally {
         var seen: [UInt64] = []
+        /// Hashes of the user ids this connection was told are present.
+        var knownUsers: Set<UInt64> = []
         var received = 0
         var duplicates = 0
         var latenciesMicros: [UInt32] = []
@@ -34,6 +37,8 @@ final class Receiver: FrameReceiver {
     static let probeMarker = Array("bench:".utf8)
     private static let connectedMarker = Array("\"type\":\"connected\"".utf8)
     private static let joinedMarker = Array("\"type\":\"user_joined\"".utf8)
+    private static let batchJoinedMarker = Array("\"type\":\"users_joined\"".utf8)
+    private static let userIDMarker = Array("\"user_id\":\"".utf8)
     private static let ackMarker = Array("\"type\":\"ack\"".utf8)
     private static let errorMarker = Array("\"type\":\"error\"".utf8)
 
@@ -62,8 +67,9 @@ final class Receiver: FrameReceiver {
             self.record(sequence: Int(sequence), latencyNanos: now &- sentAt)
         } else if Self.find(Self.connectedMarker, in: bytes) != nil {
             self.progress.connected.add(1, ordering: .relaxed)
-        } else if Self.find(Self.joinedMarker, in: bytes) != nil {
-            self.progress.joins.add(1, ordering: .relaxed)
+            self.learnUsers(from: bytes)
+        } else if Self.find(Self.joinedMarker, in: bytes) != nil || Self.find(Self.batchJoinedMarker, in: bytes) != nil {
+            self.learnUsers(from: bytes)
         } else if Self.find(Self.ackMarker, in: bytes) != nil {
             self.progress.acks.add(1, ordering: .relaxed)
             self.onAnswer?()
@@ -97,6 +103,25 @@ final class Receiver: FrameReceiver {
             return true
         }
         if fresh { self.progress.delivered.add(1, ordering: .relaxed) }
+    }
+
+    /// Adds every `user_id` value of a `connected` or join frame to the users this connection knows.
+    private func learnUsers(from bytes: UnsafeRawBufferPointer) {
+        var ids: [UInt64] = []
+        var offset = 0
+        while let hit = Self.find(Self.userIDMarker, in: UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+            var cursor = offset + hit + Self.userIDMarker.count
+            // FNV-1a of the id's bytes: enough to tell a room's users apart, without keeping their strings.
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\"") {
+                hash = (hash ^ UInt64(bytes[cursor])) &* 0x100_0000_01b3
+                cursor += 1
+            }
+            ids.append(hash)
+            offset = cursor
+        }
+        let learned = self.tally.withLock { tally in ids.count { tally.knownUsers.insert($0).inserted } }
+        self.progress.knownUsers.add(learned, ordering: .relaxed)
     }
 
     private static func find(_ needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {

@@ -43,4 +43,14 @@ struct JSONValueTextTests {
         #expect(fields["created_at"] == .string("2025-11-24T16:00:00.123Z"))
         #expect(fields["username"] == .null)
     }
+
+    @Test("members given as JSON text are spliced in unparsed, in key order with the rest")
+    func splicesRenderedMembers() {
+        let fields: [String: JSONValue] = ["type": .string("connected"), "a": .number(1), "z": .null]
+        let rendered = ["users": #"[{"user_id":"u1"},{"user_id":"u2"}]"#, "b": "{}"]
+        var whole = fields
+        whole["users"] = .array([.object(["user_id": .string("u1")]), .object(["user_id": .string("u2")])])
+        whole["b"] = .object([:])
+        #expect(JSONValue.objectText(fields, splicing: rendered) == JSONValue.object(whole).jsonText)
+    }
 }

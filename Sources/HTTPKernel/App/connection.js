@@ -8,7 +8,7 @@ const RECONNECT_MAX_DELAY_MS = 5000;
 // Close codes after which reconnecting cannot help: no access, or access lost (4401 is handled by a refresh).
 const FINAL_CLOSE_CODES = new Set([4403, 4404]);
 const SERVER_FRAME_TYPES = [
-  'connected', 'user_joined', 'user_left', 'chat_message', 'code_comment', 'reaction_update', 'session_update',
+  'connected', 'user_joined', 'users_joined', 'user_left', 'chat_message', 'code_comment', 'reaction_update', 'session_update',
   'cursor_update', 'viewport_update', 'presence_update', 'message_updated', 'message_deleted', 'direct_message',
   'participant_updated', 'ack', 'pong', 'error',
 ];

@@ -121,8 +121,11 @@ function applyFrame(frame, connection) {
       break;
     }
     case 'user_joined':
-      room.presence.set(frame.user.user_id, frame.user);
-      room.usernames.set(frame.user.user_id, frame.user.username);
+    case 'users_joined':
+      for (const user of frame.users || [frame.user]) {
+        room.presence.set(user.user_id, user);
+        room.usernames.set(user.user_id, user.username);
+      }
       renderPresence();
       break;
     case 'user_left':

@@ -42,6 +42,7 @@ struct AppConfiguration: Sendable {
     var wsFramesPerSecond: Int
     var subscriberQueueEvents: Int
     var presenceStaleSeconds: Int
+    var presenceJoinWindowMilliseconds: Int
     var presenceNodeTimeoutSeconds: Int
     var sseHeartbeatSeconds: Int
     var logLevel: Logger.Level
@@ -96,6 +97,7 @@ struct AppConfiguration: Sendable {
         self.wsFramesPerSecond = try values.integer("WS_FRAMES_PER_SECOND", in: 1...1_000_000)
         self.subscriberQueueEvents = try values.integer("SUBSCRIBER_QUEUE_EVENTS", in: 1...10_000_000)
         self.presenceStaleSeconds = try values.integer("PRESENCE_STALE_SECONDS", in: 1...86_400)
+        self.presenceJoinWindowMilliseconds = try values.integer("PRESENCE_JOIN_WINDOW_MS", in: 0...10_000)
         // At least a few heartbeats (one a second): one late heartbeat must not make a node dead.
         self.presenceNodeTimeoutSeconds = try values.integer("PRESENCE_NODE_TIMEOUT_SECONDS", in: 3...3_600)
         self.sseHeartbeatSeconds = try values.integer("SSE_HEARTBEAT_SECONDS", in: 1...3_600)
@@ -161,7 +163,8 @@ extension AppConfiguration {
             subscriberQueueEvents: self.subscriberQueueEvents,
             presenceStaleSeconds: self.presenceStaleSeconds,
             sseHeartbeatSeconds: self.sseHeartbeatSeconds,
-            maxConnectionsPerUser: self.maxConnectionsPerUser
+            maxConnectionsPerUser: self.maxConnectionsPerUser,
+            arrivalWindow: .milliseconds(self.presenceJoinWindowMilliseconds)
         )
     }
 }

@@ -73,6 +73,11 @@ struct ConfigurationOption: Sendable {
         .init(name: "SUBSCRIBER_QUEUE_EVENTS", defaultValue: "1000", summary: "Durable events queued for a slow subscriber before it is closed."),
         .init(name: "PRESENCE_STALE_SECONDS", defaultValue: "300", summary: "Silence after which a user's presence is dropped."),
         .init(
+            name: "PRESENCE_JOIN_WINDOW_MS",
+            defaultValue: "50",
+            summary: "Arrivals after an announced one wait this long to be announced together (users_joined); 0: each at once."
+        ),
+        .init(
             name: "PRESENCE_NODE_TIMEOUT_SECONDS",
             defaultValue: "15",
             summary: "PostgreSQL only: a node silent this long is dead, and another node announces its users as left."

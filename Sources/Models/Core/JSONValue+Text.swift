@@ -9,6 +9,24 @@ extension JSONValue {
         return text
     }
 
+    /// The text of `.object(fields)` with members whose values are already JSON text, spliced in unparsed: a large
+    /// frame built from cached pieces (a room's presence) is not rendered again from the tree.
+    public static func objectText(_ fields: [String: JSONValue], splicing rendered: [String: String]) -> String {
+        enum Member {
+            case value(JSONValue)
+            case text(String)
+        }
+        let members = fields.map { (key: $0.key, value: Member.value($0.value)) } + rendered.map { (key: $0.key, value: Member.text($0.value)) }
+        var text = ""
+        Self.writeObject(members.sorted { $0.key < $1.key }, into: &text) { member, text in
+            switch member {
+            case .value(let value): value.write(into: &text)
+            case .text(let rendered): text += rendered
+            }
+        }
+        return text
+    }
+
     private func write(into text: inout String) {
         switch self {
         case .null: text += "null"
@@ -22,16 +40,22 @@ extension JSONValue {
                 value.write(into: &text)
             }
             text += "]"
-        case .object(let fields):
-            text += "{"
-            for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { text += "," }
-                Self.write(field.key, into: &text)
-                text += ":"
-                field.value.write(into: &text)
-            }
-            text += "}"
+        case .object(let fields): Self.writeObject(fields.sorted { $0.key < $1.key }, into: &text) { $0.write(into: &$1) }
         }
+    }
+
+    /// `members` in the order given, each value written by `writeValue`.
+    private static func writeObject<Value>(
+        _ members: [(key: String, value: Value)], into text: inout String, writeValue: (Value, inout String) -> Void
+    ) {
+        text += "{"
+        for (index, member) in members.enumerated() {
+            if index > 0 { text += "," }
+            Self.write(member.key, into: &text)
+            text += ":"
+            writeValue(member.value, &text)
+        }
+        text += "}"
     }
 
     private static func write(_ number: Double, into text: inout String) {

@@ -9,6 +9,8 @@ public struct EphemeralSignal: Sendable, Equatable, Codable {
         case presenceUpdate = "presence_update"
         /// A user with no participant record (a team member or a visitor of a public session) arrived or left.
         case userJoined = "user_joined"
+        /// Several such users arrived within one window (see `ArrivalBatcher`).
+        case usersJoined = "users_joined"
         case userLeft = "user_left"
     }
 

@@ -90,17 +90,16 @@ public struct CollaborationGateway: Sendable {
             let head = try await self.sessions.latestEventID(sessionID: session.id)
             let (me, arrived) = self.hub.presence.attach(sessionID: session.id, user: identity.user, role: role, connectionID: subscriber.id)
             if arrived { try await self.hub.announceArrival(sessionID: session.id, snapshot: me.snapshot) }
-            let users = try await self.hub.presentUsers(sessionID: session.id)
+            let users = try await self.hub.renderedPresentUsers(sessionID: session.id)
             let connected = OutboundFrame.ephemeral(
                 "connected",
                 sessionID: session.id,
                 fields: [
-                    "user": me.snapshot.json, "role": .string(role.rawValue), "your_role": .string(role.rawValue), "users": .array(users.map(\.json)),
-                    // The seed's welcome message: who is here, in its shape.
-                    "participants": .array(users.map(\.participantJSON)),
-                    "presence": .object(Dictionary(uniqueKeysWithValues: users.map { ($0.userID, JSONValue.string($0.status.rawValue)) })),
+                    "user": me.snapshot.json, "role": .string(role.rawValue), "your_role": .string(role.rawValue),
                     "last_event_id": .number(Double(head)),
                 ],
+                // `users`, `participants` (the seed's welcome message: who is here, in its shape) and `presence`.
+                splicing: users.connectedMembers,
                 // It lists everyone present, so it is large in a large room: framed only for the transport that sends it.
                 framedForSSE: transport == .sse
             )

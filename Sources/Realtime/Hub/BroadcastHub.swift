@@ -22,6 +22,8 @@ public final class BroadcastHub: Service, Sendable {
     /// The other nodes' presence, in a cluster; nil on one node.
     let cluster: (any ClusterPresence)?
     let counters = HubCounters()
+    /// Announces passers-by's arrivals a window at a time: a connect storm must not cost a frame per pair of users.
+    let arrivals: ArrivalBatcher
     private let rooms = Mutex<[String: [UInt64: Subscriber]]>([:])
     private let nextSubscriberID = Atomic<UInt64>(1)
     private let roleTickets = Atomic<UInt64>(0)
@@ -41,6 +43,7 @@ public final class BroadcastHub: Service, Sendable {
         self.limits = limits
         self.logger = logger
         self.frameBudget = TokenBuckets(capacity: Double(limits.framesPerSecond) * 2, perSecond: Double(limits.framesPerSecond))
+        self.arrivals = ArrivalBatcher(window: limits.arrivalWindow) { bridge.broadcast($0) }
     }
 
     /// Whether the user may open another live connection (checked again, atomically, when it subscribes).
@@ -296,7 +299,8 @@ public final class BroadcastHub: Service, Sendable {
 
     /// `user_joined` for a user's first connection (or return from staleness) in the cluster: logged for participants
     /// (the store publishes it), live only for anyone else, so passers-by of a public session leave nothing in its log.
-    /// Never sent to the user themselves: their `connected` already says who they are.
+    /// Never sent to the user themselves (their `connected` already says who they are), unless several arrive at once
+    /// (`users_joined`, see `ArrivalBatcher`).
     func announceArrival(sessionID: String, snapshot: PresenceSnapshot) async throws {
         if let cluster = self.cluster {
             let userID = snapshot.userID
@@ -307,8 +311,7 @@ public final class BroadcastHub: Service, Sendable {
         }
         let user = snapshot.json
         guard try await self.participants.recordJoin(sessionID: sessionID, userID: snapshot.userID, user: user) == nil else { return }
-        self.bridge.broadcast(
-            EphemeralSignal(sessionID: sessionID, kind: .userJoined, fields: ["user": user], excludedUserID: snapshot.userID))
+        self.arrivals.announce(sessionID: sessionID, userID: snapshot.userID, user: user)
     }
 
     /// `user_left` for a user's last connection in the cluster, logged or live as `announceArrival` decides.
@@ -323,6 +326,7 @@ public final class BroadcastHub: Service, Sendable {
     }
 
     private func recordDeparture(sessionID: String, userID: String, username: String) async throws {
+        self.arrivals.flush(sessionID: sessionID)
         guard try await self.participants.recordLeave(sessionID: sessionID, userID: userID, username: username) == nil else { return }
         let fields: [String: JSONValue] = ["user_id": .string(userID), "username": .string(username)]
         self.bridge.broadcast(EphemeralSignal(sessionID: sessionID, kind: .userLeft, fields: fields))
@@ -333,6 +337,13 @@ public final class BroadcastHub: Service, Sendable {
         let here = self.presence.users(sessionID: sessionID)
         guard let cluster = self.cluster else { return here }
         return PresenceSnapshot.merged(here + (try await cluster.others(sessionID: sessionID)))
+    }
+
+    /// `presentUsers` as `connected` lists them. One node's come from the registry's cache; a cluster's are merged
+    /// across nodes first, so they are rendered each time.
+    func renderedPresentUsers(sessionID: String) async throws -> [RenderedPresence] {
+        guard self.cluster != nil else { return self.presence.renderedUsers(sessionID: sessionID) }
+        return try await self.presentUsers(sessionID: sessionID).map(RenderedPresence.init)
     }
 
     /// This node's statistics, with the cluster's in a cluster.

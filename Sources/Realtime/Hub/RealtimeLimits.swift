@@ -1,5 +1,5 @@
 /// The protective limits of the realtime transports (DESIGN.md's WS_*, SUBSCRIBER_QUEUE_EVENTS, PRESENCE_STALE_SECONDS,
-/// SSE_HEARTBEAT_SECONDS, MAX_CONNECTIONS_PER_USER).
+/// SSE_HEARTBEAT_SECONDS, MAX_CONNECTIONS_PER_USER, PRESENCE_JOIN_WINDOW_MS).
 public struct RealtimeLimits: Sendable {
     /// Largest accepted client message; a bigger one gets MESSAGE_TOO_LARGE and the connection stays open.
     public var maxMessageBytes: Int
@@ -11,10 +11,12 @@ public struct RealtimeLimits: Sendable {
     public var sseHeartbeatSeconds: Int
     /// Live connections (WebSocket and SSE, any sessions) one user may hold.
     public var maxConnectionsPerUser: Int
+    /// How long arrivals after an announced one wait to be announced together (`ArrivalBatcher`); zero: each at once.
+    public var arrivalWindow: Duration
 
     public init(
         maxMessageBytes: Int, framesPerSecond: Int, subscriberQueueEvents: Int, presenceStaleSeconds: Int, sseHeartbeatSeconds: Int,
-        maxConnectionsPerUser: Int
+        maxConnectionsPerUser: Int, arrivalWindow: Duration = .milliseconds(50)
     ) {
         self.maxMessageBytes = maxMessageBytes
         self.framesPerSecond = framesPerSecond
@@ -22,6 +24,7 @@ public struct RealtimeLimits: Sendable {
         self.presenceStaleSeconds = presenceStaleSeconds
         self.sseHeartbeatSeconds = sseHeartbeatSeconds
         self.maxConnectionsPerUser = maxConnectionsPerUser
+        self.arrivalWindow = arrivalWindow
     }
 
     /// The WebSocket library's own frame limit: above ours, so an oversized message is answered, not cut off.

@@ -20,6 +20,8 @@ struct PresenceEntry: Sendable {
     var connections: Set<UInt64> = []
     /// False once the entry went stale (announced as user_left) until its user is heard from again.
     var isAnnounced = true
+    /// The snapshot's text for `connected`; nil once anything in it changed.
+    var rendered: RenderedPresence?
 
     var snapshot: PresenceSnapshot {
         PresenceSnapshot(
@@ -44,6 +46,7 @@ final class PresenceRegistry: Sendable {
             entry.role = role
             entry.lastSeen = WireFormat.now()
             entry.isAnnounced = true
+            entry.rendered = nil
             rooms[sessionID, default: [:]][user.id] = entry
             return (entry, arrived)
         }
@@ -55,6 +58,7 @@ final class PresenceRegistry: Sendable {
             guard var entry = rooms[sessionID]?[userID] else { return false }
             entry.connections.remove(connectionID)
             guard entry.connections.isEmpty else {
+                entry.rendered = nil
                 rooms[sessionID]?[userID] = entry
                 return false
             }
@@ -73,19 +77,42 @@ final class PresenceRegistry: Sendable {
             entry.lastSeen = WireFormat.now()
             entry.isAnnounced = true
             change(&entry)
+            entry.rendered = nil
             rooms[sessionID]?[userID] = entry
             return returned ? entry : nil
         }
     }
 
     func setRole(_ role: SessionRole, sessionID: String, userID: String) {
-        self.rooms.withLock { $0[sessionID]?[userID]?.role = role }
+        self.rooms.withLock { rooms in
+            rooms[sessionID]?[userID]?.role = role
+            rooms[sessionID]?[userID]?.rendered = nil
+        }
     }
 
     /// Present users of a session, by username.
     func users(sessionID: String) -> [PresenceSnapshot] {
         self.rooms.withLock { rooms in
             (rooms[sessionID]?.values).map { $0.filter(\.isAnnounced).map(\.snapshot).sorted { $0.username < $1.username } } ?? []
+        }
+    }
+
+    /// Present users of a session, by username, as `connected` lists them: entries that did not change since the
+    /// last time are not rendered again.
+    func renderedUsers(sessionID: String) -> [RenderedPresence] {
+        self.rooms.withLock { rooms in
+            var rendered: [RenderedPresence] = []
+            var fresh: [(userID: String, rendered: RenderedPresence)] = []
+            for (userID, entry) in rooms[sessionID] ?? [:] where entry.isAnnounced {
+                if let cached = entry.rendered {
+                    rendered.append(cached)
+                } else {
+                    fresh.append((userID, RenderedPresence(entry.snapshot)))
+                }
+            }
+            // Stored after the walk: writing during it would copy the room's dictionary.
+            for (userID, entry) in fresh { rooms[sessionID]?[userID]?.rendered = entry }
+            return (rendered + fresh.map(\.rendered)).sorted { $0.username < $1.username }
         }
     }
 

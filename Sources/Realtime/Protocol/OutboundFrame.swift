@@ -25,12 +25,13 @@ public struct OutboundFrame: Sendable {
     let createdAt: ContinuousClock.Instant
 
     /// `framedForSSE: false` leaves `sse` empty: for a frame only a WebSocket will carry (a large `connected`).
+    /// `splicing` adds members whose values are JSON text already.
     init(
-        fields: [String: JSONValue], eventID: Int64? = nil, audience: Set<String>? = nil, excludedUserID: String? = nil,
-        coalescingKey: String? = nil, framedForSSE: Bool = true
+        fields: [String: JSONValue], splicing rendered: [String: String] = [:], eventID: Int64? = nil, audience: Set<String>? = nil,
+        excludedUserID: String? = nil, coalescingKey: String? = nil, framedForSSE: Bool = true
     ) {
         let type = fields["type"].flatMap { if case .string(let type) = $0 { type } else { nil } } ?? "unknown"
-        let text = JSONValue.object(fields).jsonText
+        let text = rendered.isEmpty ? JSONValue.object(fields).jsonText : JSONValue.objectText(fields, splicing: rendered)
         self.type = type
         (self.webSocketFrame, self.json) = WebSocketTextFrame.make(text)
         self.sse = framedForSSE ? ByteBuffer(string: ServerSentEvent(id: eventID, event: type, data: text).encoded) : ByteBuffer()
@@ -59,14 +60,15 @@ extension OutboundFrame {
 
     /// An ephemeral event of the room: not logged, no id.
     static func ephemeral(
-        _ type: String, sessionID: String, fields: [String: JSONValue], excluding excludedUserID: String? = nil,
-        coalescingKey: String? = nil, framedForSSE: Bool = true
+        _ type: String, sessionID: String, fields: [String: JSONValue], splicing rendered: [String: String] = [:],
+        excluding excludedUserID: String? = nil, coalescingKey: String? = nil, framedForSSE: Bool = true
     ) -> OutboundFrame {
         var frame = fields
         frame["type"] = .string(type)
         frame["session_id"] = .string(sessionID)
         WireFormat.stamp(&frame, at: WireFormat.now())
-        return OutboundFrame(fields: frame, excludedUserID: excludedUserID, coalescingKey: coalescingKey, framedForSSE: framedForSSE)
+        return OutboundFrame(
+            fields: frame, splicing: rendered, excludedUserID: excludedUserID, coalescingKey: coalescingKey, framedForSSE: framedForSSE)
     }
 
     /// The answer to a client message that carried `ref` (or none): `ack` with the stored event id, if any.
