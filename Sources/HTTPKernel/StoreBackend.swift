@@ -20,22 +20,28 @@ struct StoreBackend {
         switch configuration.database {
         case .sqliteFile(let path):
             logger.info("opening SQLite store", metadata: ["path": .string(path)])
-            return try self.oneNode(configuration, logger: logger) { try SQLiteStore.open(path: path, publisher: $0) }
+            let bridge = InProcessBridge()
+            let store = try SQLiteStore.open(path: path, publisher: bridge)
+            let checkpoints = try store.walCheckpointer(every: Self.checkpointInterval).map(WALCheckpointService.init)
+            return try self.oneNode(store: store, bridge: bridge, services: checkpoints.map { [$0] } ?? [], configuration, logger: logger)
         case .sqliteMemory:
             logger.info("using an in-memory SQLite store: nothing survives a restart")
-            return try self.oneNode(configuration, logger: logger) { try SQLiteStore.inMemory(publisher: $0) }
+            let bridge = InProcessBridge()
+            return try self.oneNode(store: try SQLiteStore.inMemory(publisher: bridge), bridge: bridge, configuration, logger: logger)
         case .postgres(let url):
             return try await self.openCluster(url: url, configuration, logger: logger)
         }
     }
 
+    /// How often the SQLite file's WAL is checkpointed, off the writer.
+    static let checkpointInterval: Duration = .seconds(1)
+
     /// SQLite: one node, whose store publishes straight into its hub's stream.
     private static func oneNode(
-        _ configuration: AppConfiguration, logger: Logger, open: (InProcessBridge) throws -> any Store
+        store: SQLiteStore, bridge: InProcessBridge, services: [any Service] = [], _ configuration: AppConfiguration, logger: Logger
     ) throws -> StoreBackend {
-        let bridge = InProcessBridge()
-        return StoreBackend(
-            store: try open(bridge), bridge: bridge, cluster: nil, services: [],
+        StoreBackend(
+            store: store, bridge: bridge, cluster: nil, services: services,
             jwtSecret: try JWTSecretFile.resolve(configuration: configuration, logger: logger))
     }
 

@@ -60,6 +60,12 @@ public struct SQLiteStore: Store {
         try await self.writer.write(updates)
     }
 
+    /// Checkpoints for the writer (see `WALCheckpointer`); nil for an in-memory store, which has no WAL.
+    public func walCheckpointer(every interval: Duration) throws -> WALCheckpointer? {
+        guard let pool = self.database as? DatabasePool else { return nil }
+        return try WALCheckpointer(writer: pool, interval: interval)
+    }
+
     public func checkReachable() async throws {
         _ = try await self.database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }

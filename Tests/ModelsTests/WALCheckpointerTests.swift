@@ -1,0 +1,47 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Models
+
+/// The WAL is checkpointed beside the writer, never by it, and every committed frame reaches the database file.
+@Suite("WAL checkpoints off the writer")
+struct WALCheckpointerTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("sessionhub-wal-\(UUID().uuidString)/store.sqlite").path
+
+    static func writersAutomaticCheckpoint(of store: SQLiteStore) async throws -> Int? {
+        try await store.database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+    }
+
+    @Test func whileItRunsTheWriterNeverCheckpointsAndItsCheckpointsKeepUp() async throws {
+        let store = try SQLiteStore.open(path: self.path)
+        let checkpointer = try #require(try store.walCheckpointer(every: .milliseconds(20)))
+        let running = Task { await checkpointer.runUntilCancelled() }
+        try await DurabilityTests.waitUntil { checkpointer.lastCheckpoint != nil }
+        #expect(try await Self.writersAutomaticCheckpoint(of: store) == 0)
+
+        let accounts = AccountService(store: store, hasher: PlainTextHasher(), refreshTokenLifetime: 3600)
+        let sessions = SessionService(store: store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10)
+        let messages = MessageService(sessions: sessions, store: store)
+        let user = try await accounts.register(Registration(email: "ann@example.com", username: "ann", password: "password-1"))
+        let session = try await sessions.create(SessionDraft(type: "claude"), by: user)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask { _ = try await messages.post(MessageDraft(content: "message \(index)"), sessionID: session.id, by: user) }
+            }
+            try await group.waitForAll()
+        }
+        // Caught up: a checkpoint after the writes found frames and copied every one of them.
+        try await DurabilityTests.waitUntil {
+            checkpointer.lastCheckpoint.map { $0.walFrames > 0 && $0.checkpointedFrames == $0.walFrames } ?? false
+        }
+
+        running.cancel()
+        await running.value
+        #expect(try await Self.writersAutomaticCheckpoint(of: store) == WALCheckpointer.automaticCheckpointPages, "restored when it stops")
+    }
+
+    @Test func anInMemoryStoreHasNoWALToCheckpoint() throws {
+        #expect(try SQLiteStore.inMemory().walCheckpointer(every: .seconds(1)) == nil)
+    }
+}
