@@ -61,7 +61,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     }
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(routes: OpenAPIRouteIndex(openAPIDocument: openAPIDocument)))
-    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes, timeout: .seconds(configuration.httpBodyTimeoutSeconds)))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     let connects = TokenBuckets(perMinute: configuration.connectsPerMinute)
     router.add(middleware: ConnectRateMiddleware(buckets: connects))
     if let metricsToken = configuration.metricsToken { router.add(middleware: MetricsAccessMiddleware(token: metricsToken)) }
@@ -102,7 +102,8 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
             makeGuard: { [census] in
                 ConnectionGuardHandler(
                     census: census, idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)),
-                    headerTimeout: .seconds(Int64(configuration.httpHeaderTimeoutSeconds))
+                    headerTimeout: .seconds(Int64(configuration.httpHeaderTimeoutSeconds)),
+                    bodyTimeout: .seconds(Int64(configuration.httpBodyTimeoutSeconds))
                 )
             }
         ),

@@ -35,7 +35,6 @@ struct ProblemTests {
             (.storeUnavailable(retryAfterSeconds: 5), 503, "STORE_UNAVAILABLE"),
             (.serverBusy(retryAfterSeconds: 1), 503, "SERVER_BUSY"),
             (.tooManyConnections(limit: 20), 429, "TOO_MANY_CONNECTIONS"),
-            (.requestTimeout, 408, "REQUEST_TIMEOUT"),
             (.secretDetected([]), 422, "SECRET_DETECTED"),
         ]
         for (error, status, code) in cases {

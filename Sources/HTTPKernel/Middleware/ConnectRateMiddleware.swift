@@ -16,8 +16,22 @@ struct ConnectRateMiddleware<Context: RequestContext & ClientAddressProviding>: 
     }
 
     private static func opensLiveConnection(_ request: Request) -> Bool {
-        // The cheap test first: most requests are not streams, and the routed path is built only for those that may be.
-        request.headers[.upgrade] != nil
-            || (request.method == .get && request.uri.path.contains("/stream") && request.routedPath.hasSuffix("/stream"))
+        if request.headers[.upgrade] != nil { return true }
+        // Every request passes here: the raw path's bytes are looked at first, and the routed path (`//a/stream/`
+        // reaches the stream route too) is built only for the few that may be a stream.
+        guard request.method == .get, let raw = request.head.path, Self.mentionsStream(raw.utf8) else { return false }
+        return request.routedPath.hasSuffix("/stream")
+    }
+
+    /// Whether `/stream` occurs in the bytes (its `/` occurs only first, so a mismatch restarts at most one back).
+    private static func mentionsStream(_ bytes: String.UTF8View) -> Bool {
+        var matched = 0
+        for byte in bytes {
+            matched = byte == streamPathBytes[matched] ? matched + 1 : (byte == streamPathBytes[0] ? 1 : 0)
+            if matched == streamPathBytes.count { return true }
+        }
+        return false
     }
 }
+
+private let streamPathBytes = Array("/stream".utf8)

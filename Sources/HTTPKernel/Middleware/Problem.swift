@@ -79,7 +79,6 @@ extension Problem {
         case .conflict(let detail): (.conflict, detail)
         case .payloadTooLarge(let limit): (.contentTooLarge, "The request body exceeds \(limit) bytes")
         case .rateLimited(let seconds): (.tooManyRequests, "Too many requests; retry in \(seconds) s")
-        case .requestTimeout: (.requestTimeout, "The request body took too long to arrive")
         case .serverBusy(let seconds): (.serviceUnavailable, "The server is busy; retry in \(seconds) s")
         case .tooManyConnections(let limit): (.tooManyRequests, "You have \(limit) live connections open, the most allowed; close one first")
         case .secretDetected: (.unprocessableContent, "The text holds secrets (keys, tokens, passwords); remove them and send it again")

@@ -8,7 +8,8 @@ import Synchronization
 /// - MAX_CONNECTIONS: a connection over the limit gets a 503 problem and is closed once it has sent something.
 /// - A new connection must start a request within HTTP_IDLE_TIMEOUT_SECONDS (later idle periods are the HTTP layer's).
 /// - Each request's headers must be complete within HTTP_HEADER_TIMEOUT_SECONDS of its first byte, however slowly the
-///   bytes trickle in (an idle timer alone restarts on every byte). Bodies are timed by the body middleware.
+///   bytes trickle in (an idle timer alone restarts on every byte), and its body within HTTP_BODY_TIMEOUT_SECONDS of
+///   the head's end. Timed here, where the bytes are seen, rather than by a timer task per request.
 /// - A WebSocket upgrade disarms it: frames are the realtime layer's business.
 final class ConnectionGuardHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -51,20 +52,24 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
     private let census: Census
     private let idleTimeout: TimeAmount
     private let headerTimeout: TimeAmount
+    private let bodyTimeout: TimeAmount
     private var state = State.awaitingRequest
     /// The head being read: its first bytes, for the framing headers (the HTTP decoder refuses heads over 80 KiB).
     private var head: [UInt8] = []
     /// The last four bytes read, to find the end of a head across reads.
     private var window: UInt32 = 0
+    /// When the head being read began: its timer is armed only if a read ends before the head does.
+    private var headStarted = NIODeadline.now()
     private var started = false
     private var counted = false
     private var refused = false
     private var deadline: Scheduled<Void>?
 
-    init(census: Census, idleTimeout: TimeAmount, headerTimeout: TimeAmount) {
+    init(census: Census, idleTimeout: TimeAmount, headerTimeout: TimeAmount, bodyTimeout: TimeAmount) {
         self.census = census
         self.idleTimeout = idleTimeout
         self.headerTimeout = headerTimeout
+        self.bodyTimeout = bodyTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -102,6 +107,10 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
         }
         let buffer = self.unwrapInboundIn(data)
         self.consume(buffer.readableBytesView, context: context)
+        // Most heads arrive in one read and need no timer; one that spans reads is timed from its first byte.
+        if case .readingHead = self.state, self.deadline == nil {
+            self.arm(self.headerTimeout - (.now() - self.headStarted), context: context, answering: Self.requestTimeout)
+        }
         context.fireChannelRead(data)
     }
 
@@ -115,17 +124,24 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
                 self.state = .readingHead
                 self.head.removeAll(keepingCapacity: true)
                 self.window = 0
-                self.arm(self.headerTimeout, context: context, answering: Self.requestTimeout)
+                self.headStarted = .now()
+                // The first request's idle timer; later ones have none.
+                self.deadline?.cancel()
+                self.deadline = nil
             case .readingHead:
-                let byte = bytes[index]
-                index += 1
-                if self.head.count < Self.headLimit { self.head.append(byte) }
-                self.window = self.window << 8 | UInt32(byte)
-                if self.window == Self.endOfHead { self.headEnded(context: context) }
+                var (window, end) = (self.window, index)
+                while end < bytes.endIndex, window != Self.endOfHead {
+                    window = window << 8 | UInt32(bytes[end])
+                    end += 1
+                }
+                let kept = min(end - index, max(0, Self.headLimit - self.head.count))
+                self.head.append(contentsOf: bytes[index..<(index + kept)])
+                (self.window, index) = (window, end)
+                if window == Self.endOfHead { self.headEnded(context: context) }
             case .readingBody(let remaining):
                 let taken = min(remaining, bytes.endIndex - index)
                 index += taken
-                self.state = remaining == taken ? .awaitingRequest : .readingBody(remaining: remaining - taken)
+                if remaining == taken { self.bodyEnded() } else { self.state = .readingBody(remaining: remaining - taken) }
             case .readingChunk(let remaining):
                 let taken = min(remaining, bytes.endIndex - index)
                 index += taken
@@ -137,7 +153,7 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
                 let byte = bytes[index]
                 index += 1
                 switch byte {
-                case UInt8(ascii: "\n"): self.state = lineLength == 0 ? .awaitingRequest : .readingTrailers(lineLength: 0)
+                case UInt8(ascii: "\n"): if lineLength == 0 { self.bodyEnded() } else { self.state = .readingTrailers(lineLength: 0) }
                 case UInt8(ascii: "\r"): break
                 default: self.state = .readingTrailers(lineLength: lineLength + 1)
                 }
@@ -168,17 +184,25 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
         self.deadline?.cancel()
         self.deadline = nil
         self.window = 0
-        let text = String(decoding: self.head, as: UTF8.self).lowercased()
-        if text.contains("\r\nupgrade: websocket") {
+        switch HeadFraming(head: self.head) {
+        case .webSocketUpgrade:
             // Frames from now on (a refused upgrade is answered and closed by the HTTP layer).
             self.state = .disarmed
-        } else if text.contains("\r\ntransfer-encoding:") && text.contains("chunked") {
+        case .chunked:
             self.state = .readingChunkSize(size: 0, inExtension: false)
-        } else if let length = Self.contentLength(in: text), length > 0 {
+            self.arm(self.bodyTimeout, context: context, answering: Self.bodyTimedOut)
+        case .length(let length) where length > 0:
             self.state = .readingBody(remaining: length)
-        } else {
+            self.arm(self.bodyTimeout, context: context, answering: Self.bodyTimedOut)
+        case .length, .none:
             self.state = .awaitingRequest
         }
+    }
+
+    private func bodyEnded() {
+        self.state = .awaitingRequest
+        self.deadline?.cancel()
+        self.deadline = nil
     }
 
     /// After the first request, idle keep-alive connections are the HTTP layer's to close (it knows when a response,
@@ -204,12 +228,6 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
     private static let endOfHead: UInt32 = 0x0D0A_0D0A
     private static let refusalGrace: TimeAmount = .seconds(1)
 
-    private static func contentLength(in head: String) -> Int? {
-        guard let range = head.range(of: "\r\ncontent-length:") else { return nil }
-        let value = head[range.upperBound...].prefix { $0 != "\r" }.trimmingCharacters(in: .whitespaces)
-        return Int(value)
-    }
-
     private static func rawResponse(status: String, problem: String) -> ByteBuffer {
         ByteBuffer(
             string: "HTTP/1.1 \(status)\r\nContent-Type: application/problem+json\r\nRetry-After: 5\r\nConnection: close\r\n"
@@ -221,6 +239,12 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
         status: "503 Service Unavailable",
         problem:
             #"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"The server has as many connections as it takes; retry later","error_code":"SERVER_BUSY"}"#
+    )
+
+    private static let bodyTimedOut = rawResponse(
+        status: "408 Request Timeout",
+        problem:
+            #"{"type":"about:blank","title":"Request Timeout","status":408,"detail":"The request body took too long to arrive","error_code":"REQUEST_TIMEOUT"}"#
     )
 
     private static let requestTimeout = rawResponse(

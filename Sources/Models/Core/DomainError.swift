@@ -18,8 +18,6 @@ public enum DomainError: Error, Sendable, Equatable {
     case payloadTooLarge(limitBytes: Int)
     /// Too many writes in the current window (429).
     case rateLimited(retryAfterSeconds: Int)
-    /// The request body did not arrive within HTTP_BODY_TIMEOUT_SECONDS (408).
-    case requestTimeout
     /// The server is at a limit it sets itself (concurrent password hashes, MAX_CONNECTIONS); retry later (503).
     case serverBusy(retryAfterSeconds: Int)
     /// The user has MAX_CONNECTIONS_PER_USER live connections open already (429).
@@ -45,7 +43,6 @@ public enum DomainError: Error, Sendable, Equatable {
         case .storeUnavailable: .storeUnavailable
         case .secretDetected: .secretDetected
         case .serverBusy: .serverBusy
-        case .requestTimeout: .requestTimeout
         case .tooManyConnections: .tooManyConnections
         case .rejectedMessage(let code, _): code
         }

@@ -102,7 +102,6 @@ extension DomainError {
         case .invalid, .secretDetected: (self.fieldProblems ?? []).map { "\($0.field): \($0.message)" }.joined(separator: "; ")
         case .payloadTooLarge(let limit): "The message exceeds \(limit) bytes"
         case .rateLimited(let seconds): "Too many messages; retry in \(seconds) s"
-        case .requestTimeout: "The request took too long to arrive"
         case .serverBusy(let seconds): "The server is busy; retry in \(seconds) s"
         case .tooManyConnections(let limit): "You have \(limit) live connections open, the most allowed; close one first"
         case .storeUnavailable(let seconds): "The store cannot take writes right now; nothing was stored, retry in \(seconds) s"
