@@ -60,10 +60,11 @@ public struct SQLiteStore: Store {
         try await self.writer.write(updates)
     }
 
-    /// Checkpoints for the writer (see `WALCheckpointer`); nil for an in-memory store, which has no WAL.
-    public func walCheckpointer(every interval: Duration) throws -> WALCheckpointer? {
+    /// Checkpoints for the writer once the WAL holds `threshold` frames (see `WALCheckpointer`); nil for an
+    /// in-memory store, which has no WAL.
+    public func walCheckpointer(every interval: Duration, threshold: Int = WALCheckpointer.automaticCheckpointFrames) throws -> WALCheckpointer? {
         guard let pool = self.database as? DatabasePool else { return nil }
-        return try WALCheckpointer(writer: pool, interval: interval)
+        return try WALCheckpointer(writer: pool, interval: interval, threshold: threshold)
     }
 
     public func checkReachable() async throws {
