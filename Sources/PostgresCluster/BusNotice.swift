@@ -49,7 +49,7 @@ struct BusNotice: Codable, Equatable {
         for change in try changes.flatMap({ try Self.pieces(of: $0, fitting: self.payloadLimit - emptySize, encoder: encoder) }) {
             try add(try encoder.encode(change).count, into: &current) { $0.changes.append(change) }
         }
-        for signal in signals {
+        for signal in try signals.flatMap({ try Self.pieces(of: $0, fitting: self.payloadLimit - emptySize, encoder: encoder) }) {
             let itemSize = try encoder.encode(signal).count
             guard emptySize + itemSize <= self.payloadLimit else {
                 oversized.append(signal)
@@ -59,6 +59,17 @@ struct BusNotice: Codable, Equatable {
         }
         if !current.isEmpty { notices.append(try current.encoded()) }
         return (notices, oversized)
+    }
+
+    /// A connect storm's `users_joined` small enough for a notice: halves, each announced apart (a lone user as
+    /// `user_joined`, not sent to them), so that no arrival stays on its node.
+    static func pieces(of signal: EphemeralSignal, fitting limit: Int, encoder: JSONEncoder) throws -> [EphemeralSignal] {
+        guard try encoder.encode(signal).count > limit, signal.kind == .usersJoined, case .array(let users)? = signal.fields["users"],
+            users.count > 1
+        else { return [signal] }
+        return try [Array(users[..<(users.count / 2)]), Array(users[(users.count / 2)...])].flatMap { half in
+            try self.pieces(of: .arrivals(sessionID: signal.sessionID, users: half), fitting: limit, encoder: encoder)
+        }
     }
 
     /// A change small enough for a notice: a deleted team that had shared hundreds of sessions becomes several

@@ -26,7 +26,7 @@ struct ArrivalBatcherTests {
     @Test func theFirstArrivalInAQuietRoomGoesOutAtOnceToEveryoneButItsUser() {
         let sent = Sent()
         let batcher = ArrivalBatcher(window: .seconds(60)) { sent.append($0) }
-        batcher.announce(sessionID: "s1", userID: "ann", user: Self.user("ann"))
+        batcher.announce(sessionID: "s1", user: Self.user("ann"))
         #expect(sent.all.map(\.kind) == [.userJoined])
         #expect(sent.all.first?.excludedUserID == "ann")
         #expect(sent.all.first?.fields["user"] == Self.user("ann"))
@@ -35,7 +35,7 @@ struct ArrivalBatcherTests {
     @Test func arrivalsWithinTheWindowWaitAndGoOutTogetherToEveryone() async throws {
         let sent = Sent()
         let batcher = ArrivalBatcher(window: .milliseconds(100)) { sent.append($0) }
-        for id in ["ann", "bob", "cy", "dee"] { batcher.announce(sessionID: "s1", userID: id, user: Self.user(id)) }
+        for id in ["ann", "bob", "cy", "dee"] { batcher.announce(sessionID: "s1", user: Self.user(id)) }
         #expect(sent.all.count == 1, "the three after the first wait for the window's end")
         try await waitUntil { sent.all.count == 2 }
         let batch = sent.all[1]
@@ -47,8 +47,8 @@ struct ArrivalBatcherTests {
     @Test func aLoneArrivalAfterTheFirstGoesOutAsUserJoinedAtTheWindowsEnd() async throws {
         let sent = Sent()
         let batcher = ArrivalBatcher(window: .milliseconds(50)) { sent.append($0) }
-        batcher.announce(sessionID: "s1", userID: "ann", user: Self.user("ann"))
-        batcher.announce(sessionID: "s1", userID: "bob", user: Self.user("bob"))
+        batcher.announce(sessionID: "s1", user: Self.user("ann"))
+        batcher.announce(sessionID: "s1", user: Self.user("bob"))
         try await waitUntil { sent.all.count == 2 }
         #expect(sent.all[1].kind == .userJoined)
         #expect(sent.all[1].excludedUserID == "bob")
@@ -57,19 +57,19 @@ struct ArrivalBatcherTests {
     @Test func aQuietWindowClosesSoTheNextArrivalGoesOutAtOnce() async throws {
         let sent = Sent()
         let batcher = ArrivalBatcher(window: .milliseconds(20)) { sent.append($0) }
-        batcher.announce(sessionID: "s1", userID: "ann", user: Self.user("ann"))
+        batcher.announce(sessionID: "s1", user: Self.user("ann"))
         #expect(batcher.hasOpenWindow(sessionID: "s1"))
         try await waitUntil { !batcher.hasOpenWindow(sessionID: "s1") }
-        batcher.announce(sessionID: "s1", userID: "bob", user: Self.user("bob"))
+        batcher.announce(sessionID: "s1", user: Self.user("bob"))
         #expect(sent.all.map(Self.announced(in:)) == [[Self.user("ann")], [Self.user("bob")]], "bob is sent by the call itself")
     }
 
     @Test func aFlushSendsWhatWaitsSoADepartureCannotOvertakeIt() {
         let sent = Sent()
         let batcher = ArrivalBatcher(window: .seconds(60)) { sent.append($0) }
-        for id in ["ann", "bob", "cy"] { batcher.announce(sessionID: "s1", userID: id, user: Self.user(id)) }
-        batcher.announce(sessionID: "s2", userID: "dee", user: Self.user("dee"))
-        batcher.announce(sessionID: "s2", userID: "eve", user: Self.user("eve"))
+        for id in ["ann", "bob", "cy"] { batcher.announce(sessionID: "s1", user: Self.user(id)) }
+        batcher.announce(sessionID: "s2", user: Self.user("dee"))
+        batcher.announce(sessionID: "s2", user: Self.user("eve"))
         batcher.flush(sessionID: "s1")
         #expect(sent.all.map(\.sessionID) == ["s1", "s2", "s1"], "only the flushed room's arrivals go out")
         #expect(Self.announced(in: sent.all[2]) == ["bob", "cy"].map(Self.user))
@@ -80,7 +80,7 @@ struct ArrivalBatcherTests {
     @Test func aWindowOfZeroAnnouncesEachArrivalAtOnce() {
         let sent = Sent()
         let batcher = ArrivalBatcher(window: .zero) { sent.append($0) }
-        for id in ["ann", "bob", "cy"] { batcher.announce(sessionID: "s1", userID: id, user: Self.user(id)) }
+        for id in ["ann", "bob", "cy"] { batcher.announce(sessionID: "s1", user: Self.user(id)) }
         #expect(sent.all.map(\.kind) == [.userJoined, .userJoined, .userJoined])
         #expect(sent.all.map(\.excludedUserID) == ["ann", "bob", "cy"])
         #expect(!batcher.hasOpenWindow(sessionID: "s1"))

@@ -30,6 +30,15 @@ public struct EphemeralSignal: Sendable, Equatable, Codable {
         self.coalescingKey = coalescingKey
     }
 
+    /// Arrivals announced together: `user_joined` for one (each user's presence JSON, with its `user_id`), not
+    /// sent to that user; `users_joined` for several, sent to everyone.
+    public static func arrivals(sessionID: String, users: [JSONValue]) -> EphemeralSignal {
+        guard users.count == 1, case .object(let user) = users[0], case .string(let userID)? = user["user_id"] else {
+            return EphemeralSignal(sessionID: sessionID, kind: .usersJoined, fields: ["users": .array(users)])
+        }
+        return EphemeralSignal(sessionID: sessionID, kind: .userJoined, fields: ["user": users[0]], excludedUserID: userID)
+    }
+
     var frame: OutboundFrame {
         .ephemeral(
             self.kind.rawValue, sessionID: self.sessionID, fields: self.fields, excluding: self.excludedUserID, coalescingKey: self.coalescingKey)

@@ -311,7 +311,7 @@ public final class BroadcastHub: Service, Sendable {
         }
         let user = snapshot.json
         guard try await self.participants.recordJoin(sessionID: sessionID, userID: snapshot.userID, user: user) == nil else { return }
-        self.arrivals.announce(sessionID: sessionID, userID: snapshot.userID, user: user)
+        self.arrivals.announce(sessionID: sessionID, user: user)
     }
 
     /// `user_left` for a user's last connection in the cluster, logged or live as `announceArrival` decides.

@@ -9,33 +9,31 @@ import Synchronization
 /// A batch goes to everyone in the room, its own users included (a client treats it as an upsert), because leaving
 /// them out would leave each of them without the others who arrived beside it.
 final class ArrivalBatcher: Sendable {
-    private typealias Arrival = (userID: String, user: JSONValue)
-
     /// How long arrivals after a sent one wait to go out together.
     let window: Duration
     /// Called with the lock held, so that batches and the departures that flush them reach the bridge in order.
     private let send: @Sendable (EphemeralSignal) -> Void
-    /// Rooms whose window is open, with the arrivals that wait for its end.
-    private let rooms = Mutex<[String: [Arrival]]>([:])
+    /// Rooms whose window is open, with the arrivals (presence JSON) that wait for its end.
+    private let rooms = Mutex<[String: [JSONValue]]>([:])
 
     init(window: Duration, send: @escaping @Sendable (EphemeralSignal) -> Void) {
         self.window = window
         self.send = send
     }
 
-    /// Announces `user` (the presence entry's JSON of `userID`) to the room.
-    func announce(sessionID: String, userID: String, user: JSONValue) {
+    /// Announces `user` (a presence entry's JSON, with its `user_id`) to the room.
+    func announce(sessionID: String, user: JSONValue) {
         let opened = self.rooms.withLock { rooms in
             guard self.window > .zero else {
-                self.send(Self.signal(sessionID: sessionID, arrivals: [(userID, user)]))
+                self.send(.arrivals(sessionID: sessionID, users: [user]))
                 return false
             }
             guard rooms[sessionID] == nil else {
-                rooms[sessionID]?.append((userID, user))
+                rooms[sessionID]?.append(user)
                 return false
             }
             rooms[sessionID] = []
-            self.send(Self.signal(sessionID: sessionID, arrivals: [(userID, user)]))
+            self.send(.arrivals(sessionID: sessionID, users: [user]))
             return true
         }
         if opened { self.closeWindow(of: sessionID) }
@@ -65,18 +63,10 @@ final class ArrivalBatcher: Sendable {
     }
 
     /// False when no arrival waited.
-    private func sendWaiting(sessionID: String, in rooms: inout [String: [Arrival]]) -> Bool {
+    private func sendWaiting(sessionID: String, in rooms: inout [String: [JSONValue]]) -> Bool {
         guard let waiting = rooms[sessionID], !waiting.isEmpty else { return false }
         rooms[sessionID] = []
-        self.send(Self.signal(sessionID: sessionID, arrivals: waiting))
+        self.send(.arrivals(sessionID: sessionID, users: waiting))
         return true
-    }
-
-    /// `user_joined` for one arrival, not sent to its own user; `users_joined` for several, sent to everyone.
-    private static func signal(sessionID: String, arrivals: [Arrival]) -> EphemeralSignal {
-        if arrivals.count == 1 {
-            return EphemeralSignal(sessionID: sessionID, kind: .userJoined, fields: ["user": arrivals[0].user], excludedUserID: arrivals[0].userID)
-        }
-        return EphemeralSignal(sessionID: sessionID, kind: .usersJoined, fields: ["users": .array(arrivals.map(\.user))])
     }
 }
