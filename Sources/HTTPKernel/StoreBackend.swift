@@ -33,7 +33,7 @@ struct StoreBackend {
         }
     }
 
-    /// How often the SQLite file's WAL is checkpointed, off the writer.
+    /// How often the SQLite checkpointer looks whether the writer flagged a checkpoint.
     static let checkpointInterval: Duration = .seconds(1)
 
     /// SQLite: one node, whose store publishes straight into its hub's stream.

@@ -50,6 +50,7 @@ struct BusNotice: Codable, Equatable {
             try add(try encoder.encode(change).count, into: &current) { $0.changes.append(change) }
         }
         for signal in try signals.flatMap({ try Self.pieces(of: $0, fitting: self.payloadLimit - emptySize, encoder: encoder) }) {
+            // Encoded again for its size: only a connect storm's batch, rare, was encoded before.
             let itemSize = try encoder.encode(signal).count
             guard emptySize + itemSize <= self.payloadLimit else {
                 oversized.append(signal)
@@ -64,8 +65,8 @@ struct BusNotice: Codable, Equatable {
     /// A connect storm's `users_joined` small enough for a notice: halves, each announced apart (a lone user as
     /// `user_joined`, not sent to them), so that no arrival stays on its node.
     static func pieces(of signal: EphemeralSignal, fitting limit: Int, encoder: JSONEncoder) throws -> [EphemeralSignal] {
-        guard try encoder.encode(signal).count > limit, signal.kind == .usersJoined, case .array(let users)? = signal.fields["users"],
-            users.count > 1
+        guard signal.kind == .usersJoined, case .array(let users)? = signal.fields["users"], users.count > 1,
+            try encoder.encode(signal).count > limit
         else { return [signal] }
         return try [Array(users[..<(users.count / 2)]), Array(users[(users.count / 2)...])].flatMap { half in
             try self.pieces(of: .arrivals(sessionID: signal.sessionID, users: half), fitting: limit, encoder: encoder)

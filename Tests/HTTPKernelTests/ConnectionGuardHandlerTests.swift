@@ -16,6 +16,9 @@ struct ConnectionGuardHandlerTests {
         #expect(Self.framing("GET /health HTTP/1.1\r\nHost: a\r\n\r\n") == HeadFraming.none)
         #expect(Self.framing("GET /content-length:5 HTTP/1.1\r\nX-Content-Length: 9\r\nUpgrade: h2c\r\n\r\n") == HeadFraming.none)
         #expect(Self.framing("POST /x HTTP/1.1\r\nContent-Length: many\r\n\r\n") == HeadFraming.none)
+        // A head with a body is not an upgrade, whatever it says: the body must still be followed and timed.
+        #expect(Self.framing("POST /x HTTP/1.1\r\nUpgrade: WebSocket\r\nContent-Length: 100\r\n\r\n") == .length(100))
+        #expect(Self.framing("POST /x HTTP/1.1\r\nUpgrade: websocket\r\nTransfer-Encoding: chunked\r\n\r\n") == .chunked)
     }
 
     static func connection() throws -> EmbeddedChannel {

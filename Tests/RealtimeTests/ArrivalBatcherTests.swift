@@ -85,4 +85,14 @@ struct ArrivalBatcherTests {
         #expect(sent.all.map(\.excludedUserID) == ["ann", "bob", "cy"])
         #expect(!batcher.hasOpenWindow(sessionID: "s1"))
     }
+
+    @Test func aUserWhoLeftThroughAnotherNodeIsNotAnnouncedAfterwards() {
+        let sent = Sent()
+        let batcher = ArrivalBatcher(window: .seconds(60)) { sent.append($0) }
+        for id in ["ann", "bob", "cy"] { batcher.announce(sessionID: "s1", user: Self.user(id)) }
+        batcher.withdraw(userID: "bob", sessionID: "s1")
+        batcher.withdraw(userID: "bob", sessionID: "s2")
+        batcher.flush(sessionID: "s1")
+        #expect(sent.all.map(Self.announced(in:)) == [[Self.user("ann")], [Self.user("cy")]])
+    }
 }

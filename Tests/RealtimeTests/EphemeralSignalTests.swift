@@ -28,50 +28,70 @@ final class RecordingBridge: HubBridge {
 /// Frames that are never stored still cross the bridge, so that another node's hub can deliver them.
 @Suite("Ephemeral signals")
 struct EphemeralSignalTests {
-    @Test func cursorsStatusesAndVisitorsArrivalsGoThroughTheBridge() async throws {
-        let store = try SQLiteStore.inMemory()
+    /// A hub and gateway on an in-memory store whose bridge records what crosses it, with a public session of `host`.
+    struct Room {
+        let store: SQLiteStore
         let bridge = RecordingBridge()
-        let sessions = SessionService(store: store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10)
-        let participants = ParticipantService(sessions: sessions, store: store, publisher: DiscardingPublisher())
-        let hub = BroadcastHub(
-            bridge: bridge, sessions: sessions, participants: participants,
-            limits: RealtimeLimits(
-                maxMessageBytes: 65_536, framesPerSecond: 50, subscriberQueueEvents: 100, presenceStaleSeconds: 300, sseHeartbeatSeconds: 15,
-                maxConnectionsPerUser: 20
-            ),
-            logger: Logger(label: "test")
-        )
-        let gateway = CollaborationGateway(
-            hub: hub, sessions: sessions, messages: MessageService(sessions: sessions, store: store), participants: participants,
-            authenticator: TokensOf(user: nil)
-        )
-        let host = User(
-            id: "u-host", email: "hal@example.com", username: "hal", fullName: nil, preferences: [:], isActive: true, createdAt: Date(),
-            updatedAt: Date()
-        )
-        let visitor = User(
-            id: "u-visitor", email: "vic@example.com", username: "vic", fullName: nil, preferences: [:], isActive: true, createdAt: Date(),
-            updatedAt: Date()
-        )
-        for user in [host, visitor] { try await store.insertUser(user, passwordHash: "unused") }
-        var draft = SessionDraft(type: "claude")
-        draft.visibility = .public
-        var session = try await sessions.create(draft, by: host)
-        let frames = [
-            #"{"type": "cursor_update", "data": {"file": "a.py", "line": 4, "column": 2}}"#,
-            #"{"type": "presence_update", "status": "away"}"#,
-        ]
-        try await gateway.withLiveConnection(
+        let hub: BroadcastHub
+        let gateway: CollaborationGateway
+        let host = Self.user("hal")
+        var session: CodingSession
+
+        init(arrivalWindow: Duration = .milliseconds(50)) async throws {
+            self.store = try SQLiteStore.inMemory()
+            let sessions = SessionService(store: self.store, publisher: DiscardingPublisher(), maxSessionsPerUser: 10)
+            let participants = ParticipantService(sessions: sessions, store: self.store, publisher: DiscardingPublisher())
+            self.hub = BroadcastHub(
+                bridge: self.bridge, sessions: sessions, participants: participants,
+                limits: RealtimeLimits(
+                    maxMessageBytes: 65_536, framesPerSecond: 50, subscriberQueueEvents: 100, presenceStaleSeconds: 300, sseHeartbeatSeconds: 15,
+                    maxConnectionsPerUser: 20, arrivalWindow: arrivalWindow
+                ),
+                logger: Logger(label: "test")
+            )
+            self.gateway = CollaborationGateway(
+                hub: self.hub, sessions: sessions, messages: MessageService(sessions: sessions, store: self.store), participants: participants,
+                authenticator: TokensOf(user: nil)
+            )
+            try await self.store.insertUser(self.host, passwordHash: "unused")
+            var draft = SessionDraft(type: "claude")
+            draft.visibility = .public
+            self.session = try await sessions.create(draft, by: self.host)
+        }
+
+        static func user(_ name: String) -> User {
+            User(
+                id: "u-\(name)", email: "\(name)@example.com", username: name, fullName: nil, preferences: [:], isActive: true, createdAt: Date(),
+                updatedAt: Date())
+        }
+
+        /// Opens a connection of `user` as a viewer (a visitor of the public session), runs `body` with it, then closes it.
+        func visit(as user: User, transport: Subscriber.Transport = .webSocket, _ body: (LiveConnection) async throws -> Void) async throws {
+            var session = self.session
+            session.role = .viewer
+            try await self.gateway.withLiveConnection(
+                to: session, identity: RealtimeIdentity(user: user, expiresAt: .distantFuture), transport: transport, since: nil,
+                channel: EmbeddedChannel(), body)
+        }
+
+        func send(_ frame: String, from connection: LiveConnection) async throws {
+            _ = try await self.gateway.perform(try ClientMessage.decode(Data(frame.utf8)), from: .connection(connection))
+        }
+    }
+
+    @Test func cursorsStatusesAndVisitorsArrivalsGoThroughTheBridge() async throws {
+        let room = try await Room()
+        let (bridge, host, session) = (room.bridge, room.host, room.session)
+        let visitor = Room.user("vic")
+        try await room.store.insertUser(visitor, passwordHash: "unused")
+        try await room.gateway.withLiveConnection(
             to: session, identity: RealtimeIdentity(user: host, expiresAt: .distantFuture), transport: .webSocket, since: nil,
             channel: EmbeddedChannel()
         ) { connection in
-            for frame in frames { _ = try await gateway.perform(try ClientMessage.decode(Data(frame.utf8)), from: .connection(connection)) }
+            try await room.send(#"{"type": "cursor_update", "data": {"file": "a.py", "line": 4, "column": 2}}"#, from: connection)
+            try await room.send(#"{"type": "presence_update", "status": "away"}"#, from: connection)
         }
-        session.role = .viewer
-        try await gateway.withLiveConnection(
-            to: session, identity: RealtimeIdentity(user: visitor, expiresAt: .distantFuture), transport: .sse, since: nil,
-            channel: EmbeddedChannel()
-        ) { _ in }
+        try await room.visit(as: visitor, transport: .sse) { _ in }
 
         let signals = bridge.broadcasts
         #expect(signals.map(\.kind) == [.cursorUpdate, .presenceUpdate, .userJoined, .userLeft])
@@ -85,5 +105,24 @@ struct EphemeralSignalTests {
         #expect(signals[1].excludedUserID == nil)
         #expect(arrival["user_id"] == .string(visitor.id))
         #expect(signals[3].fields["user_id"] == .string(visitor.id))
+    }
+
+    /// Nobody hears of a user's cursor before hearing of the user, though their arrival waits for its window's end.
+    @Test func aVisitorsChangeNeverOvertakesTheirWaitingArrival() async throws {
+        let room = try await Room(arrivalWindow: .seconds(60))
+        let (vic, wes) = (Room.user("vic"), Room.user("wes"))
+        for user in [vic, wes] { try await room.store.insertUser(user, passwordHash: "unused") }
+        try await room.visit(as: vic) { _ in
+            try await room.visit(as: wes) { connection in
+                try await room.send(#"{"type": "cursor_update", "data": {"file": "a.py", "line": 1, "column": 1}}"#, from: connection)
+            }
+        }
+        let seen = room.bridge.broadcasts.map { signal -> String in
+            var user = signal.fields["user_id"]
+            if case .object(let joined)? = signal.fields["user"] { user = joined["user_id"] }
+            guard case .string(let id)? = user else { return signal.kind.rawValue }
+            return "\(signal.kind.rawValue) \(id)"
+        }
+        #expect(seen == ["user_joined u-vic", "user_joined u-wes", "cursor_update u-wes", "user_left u-wes", "user_left u-vic"])
     }
 }

@@ -7,9 +7,10 @@ import Synchronization
 ///
 /// - MAX_CONNECTIONS: a connection over the limit gets a 503 problem and is closed once it has sent something.
 /// - A new connection must start a request within HTTP_IDLE_TIMEOUT_SECONDS (later idle periods are the HTTP layer's).
-/// - Each request's headers must be complete within HTTP_HEADER_TIMEOUT_SECONDS of its first byte, however slowly the
-///   bytes trickle in (an idle timer alone restarts on every byte), and its body within HTTP_BODY_TIMEOUT_SECONDS of
-///   the head's end. Timed here, where the bytes are seen, rather than by a timer task per request.
+/// - Each request's headers must be complete within HTTP_HEADER_TIMEOUT_SECONDS of the read they began in, however
+///   slowly the bytes trickle in (an idle timer alone restarts on every byte), and its body within
+///   HTTP_BODY_TIMEOUT_SECONDS of the read its head ended in. Timed here, where the bytes are seen; a timer is armed
+///   only for a head or body that a read leaves unfinished, which most requests never are.
 /// - A WebSocket upgrade disarms it: frames are the realtime layer's business.
 final class ConnectionGuardHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -58,8 +59,6 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
     private var head: [UInt8] = []
     /// The last four bytes read, to find the end of a head across reads.
     private var window: UInt32 = 0
-    /// When the head being read began: its timer is armed only if a read ends before the head does.
-    private var headStarted = NIODeadline.now()
     private var started = false
     private var counted = false
     private var refused = false
@@ -107,10 +106,7 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
         }
         let buffer = self.unwrapInboundIn(data)
         self.consume(buffer.readableBytesView, context: context)
-        // Most heads arrive in one read and need no timer; one that spans reads is timed from its first byte.
-        if case .readingHead = self.state, self.deadline == nil {
-            self.arm(self.headerTimeout - (.now() - self.headStarted), context: context, answering: Self.requestTimeout)
-        }
+        if self.deadline == nil { self.armForUnfinishedPart(context: context) }
         context.fireChannelRead(data)
     }
 
@@ -124,7 +120,6 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
                 self.state = .readingHead
                 self.head.removeAll(keepingCapacity: true)
                 self.window = 0
-                self.headStarted = .now()
                 // The first request's idle timer; later ones have none.
                 self.deadline?.cancel()
                 self.deadline = nil
@@ -190,12 +185,22 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
             self.state = .disarmed
         case .chunked:
             self.state = .readingChunkSize(size: 0, inExtension: false)
-            self.arm(self.bodyTimeout, context: context, answering: Self.bodyTimedOut)
         case .length(let length) where length > 0:
             self.state = .readingBody(remaining: length)
-            self.arm(self.bodyTimeout, context: context, answering: Self.bodyTimedOut)
         case .length, .none:
             self.state = .awaitingRequest
+        }
+    }
+
+    /// After a read: a head or body it left unfinished gets its timer.
+    private func armForUnfinishedPart(context: ChannelHandlerContext) {
+        switch self.state {
+        case .readingHead:
+            self.arm(self.headerTimeout, context: context, answering: Self.requestTimeout)
+        case .readingBody, .readingChunkSize, .readingChunk, .readingTrailers:
+            self.arm(self.bodyTimeout, context: context, answering: Self.bodyTimedOut)
+        case .awaitingRequest, .disarmed:
+            break
         }
     }
 

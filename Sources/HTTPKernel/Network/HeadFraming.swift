@@ -1,7 +1,8 @@
 /// How a request's body is framed, read from its raw head: what `ConnectionGuardHandler` must follow to find the next
 /// request. Read from bytes, header names matched without regard to case, since it runs for every request.
 enum HeadFraming: Equatable {
-    /// `Upgrade: websocket`: frames follow, not requests.
+    /// `Upgrade: websocket` on a head without a body: frames follow, not requests. (A head with a body is never
+    /// taken for one: its body must still be followed and timed, and no server upgrades it.)
     case webSocketUpgrade
     /// `Transfer-Encoding: chunked`.
     case chunked
@@ -33,12 +34,12 @@ enum HeadFraming: Equatable {
                 length = Int(String(decoding: value, as: UTF8.self))
             }
         }
-        if upgrade {
-            self = .webSocketUpgrade
-        } else if chunked {
+        if chunked {
             self = .chunked
-        } else if let length {
+        } else if let length, length > 0 {
             self = .length(length)
+        } else if upgrade {
+            self = .webSocketUpgrade
         } else {
             self = .none
         }

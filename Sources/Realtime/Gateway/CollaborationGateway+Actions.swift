@@ -165,7 +165,7 @@ extension CollaborationGateway {
             excludedUserID: kind == .presenceUpdate ? nil : user.id,
             coalescingKey: "\(key):\(user.id)"
         )
-        self.hub.bridge.broadcast(signal)
+        self.hub.broadcast(signal)
     }
 
     /// Any message from a connection counts as presence: a user whose entry went stale is announced again.

@@ -144,7 +144,12 @@ public final class BroadcastHub: Service, Sendable {
                         self.suspendRoleIfChanged(by: event)
                         self.deliver(OutboundFrame(event: event), toSessionID: event.sessionID)
                     case .accessChanged(let change): changed.yield(change)
-                    case .ephemeral(let signal): self.deliver(signal.frame, toSessionID: signal.sessionID)
+                    case .ephemeral(let signal):
+                        // A departure announced by another node: this node must not announce the arrival after it.
+                        if signal.kind == .userLeft, case .string(let userID)? = signal.fields["user_id"] {
+                            self.arrivals.withdraw(userID: userID, sessionID: signal.sessionID)
+                        }
+                        self.deliver(signal.frame, toSessionID: signal.sessionID)
                     }
                 }
                 changed.finish()
@@ -312,6 +317,13 @@ public final class BroadcastHub: Service, Sendable {
         let user = snapshot.json
         guard try await self.participants.recordJoin(sessionID: sessionID, userID: snapshot.userID, user: user) == nil else { return }
         self.arrivals.announce(sessionID: sessionID, user: user)
+    }
+
+    /// A presence change (cursor, viewport, status) of a user: arrivals waiting in the room go out first, so nobody
+    /// hears of a user's change before hearing of the user.
+    func broadcast(_ signal: EphemeralSignal) {
+        self.arrivals.flush(sessionID: signal.sessionID)
+        self.bridge.broadcast(signal)
     }
 
     /// `user_left` for a user's last connection in the cluster, logged or live as `announceArrival` decides.

@@ -44,6 +44,15 @@ final class ArrivalBatcher: Sendable {
         self.rooms.withLock { _ = self.sendWaiting(sessionID: sessionID, in: &$0) }
     }
 
+    /// Forgets a waiting arrival of a user who has left meanwhile (through another node, which flushed nothing here).
+    func withdraw(userID: String, sessionID: String) {
+        self.rooms.withLock { rooms in
+            rooms[sessionID]?.removeAll { user in
+                if case .object(let fields) = user, fields["user_id"] == .string(userID) { true } else { false }
+            }
+        }
+    }
+
     /// Whether arrivals in the room would wait now.
     func hasOpenWindow(sessionID: String) -> Bool {
         self.rooms.withLock { $0[sessionID] != nil }
