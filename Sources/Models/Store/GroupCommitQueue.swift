@@ -20,8 +20,8 @@ package final class GroupCommitQueue<Job: Sendable>: Sendable {
 
     package init() {}
 
-    /// Queues `job`, and starts `commit` on batches in a task when the queue was idle. False, with nothing queued,
-    /// once the queue is finished.
+    /// Queues `job` (opening `WriteQueuedSignal.current`), and starts `commit` on batches in a task when the queue was
+    /// idle. False, with nothing queued, once the queue is finished.
     package func enqueue(_ job: Job, commit: @escaping @Sendable ([Job]) async -> Void) -> Bool {
         let start = self.state.withLock { state -> Bool? in
             guard !state.finished else { return nil }
@@ -30,8 +30,10 @@ package final class GroupCommitQueue<Job: Sendable>: Sendable {
             state.draining = true
             return true
         }
-        if start == true { Task { await self.drain(commit) } }
-        return start != nil
+        guard let start else { return false }
+        WriteQueuedSignal.current?.open()
+        if start { Task { await self.drain(commit) } }
+        return true
     }
 
     /// No more jobs: those queued still run.

@@ -24,10 +24,8 @@ extension CollaborationGateway {
     }
 
     /// What to do after one inbound frame of a live connection.
-    enum InboundOutcome {
-        case reply(OutboundFrame)
-        /// Done, and nothing to say: an action whose client did not ask for an `ack`.
-        case silent
+    enum InboundOutcome: Sendable {
+        case answer(PendingAnswer)
         /// The connection kept flooding while refused: its subscription is closed (1008).
         case closedForFlooding
     }
@@ -39,13 +37,24 @@ extension CollaborationGateway {
 
     /// Takes one inbound frame of a live connection: flood control, the size limit, presence, decoding and the action.
     /// Every refusal is an `error` frame carrying the `ref` it could read; nothing is stored or broadcast then.
+    ///
+    /// Returns once the frame's write is queued (or its handling ended), not once it commits: the writer commits in
+    /// queue order, so the connection's next frame may be taken up meanwhile, and a client that sends without waiting
+    /// has its messages committed together instead of one commit each.
     func receive(_ data: Data, on connection: LiveConnection, flood: inout FloodControl) async -> InboundOutcome {
         switch flood.admit() {
         case .allowed:
-            return await self.answer(data, from: connection).map(InboundOutcome.reply) ?? .silent
+            let queuedOrDone = WriteQueuedSignal()
+            let handling = Task {
+                let reply = await WriteQueuedSignal.$current.withValue(queuedOrDone) { await self.answer(data, from: connection) }
+                queuedOrDone.open()
+                return reply
+            }
+            await queuedOrDone.wait()
+            return .answer(.handling(handling))
         case .refused:
             self.hub.counters.add(.rateLimited)
-            return .reply(.error(code: .rateLimited, message: "Too many messages; slow down", sessionID: connection.sessionID))
+            return .answer(.ready(.error(code: .rateLimited, message: "Too many messages; slow down", sessionID: connection.sessionID)))
         case .abusive:
             self.hub.counters.add(.floodCloses)
             connection.subscriber.close(.flooding)

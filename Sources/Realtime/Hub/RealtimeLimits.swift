@@ -27,6 +27,10 @@ public struct RealtimeLimits: Sendable {
         self.arrivalWindow = arrivalWindow
     }
 
+    /// Inbound frames of one connection handled and not yet answered (most wait for a commit) before its reader
+    /// waits for the oldest: enough for a client sending without waiting to fill a commit.
+    static let unansweredFramesPerConnection = 32
+
     /// The WebSocket library's own frame limit: above ours, so an oversized message is answered, not cut off.
     public static let transportFrameLimit = 1 << 20
 }

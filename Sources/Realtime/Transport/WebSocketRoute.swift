@@ -81,10 +81,29 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         }
     }
 
-    /// Answers every inbound message in order; returns when the client closes, ending the subscription.
+    /// Takes inbound messages in order and answers them in that order from a task of its own: a message waiting for
+    /// its commit holds up neither the next message nor the answers before it. Returns when the client closes,
+    /// ending the subscription.
     private func read(_ inbound: WebSocketInboundStream, replyingTo outbound: WebSocketOutboundWriter, for connection: LiveConnection) async {
-        var flood = self.gateway.floodControl(for: connection)
         defer { connection.subscriber.close(.clientGone) }
+        let (answers, answerQueue) = AsyncStream.makeStream(of: PendingAnswer.self)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await answer in answers {
+                    guard let frame = await answer.frame else { continue }
+                    try? await Self.send(frame, to: outbound)
+                }
+            }
+            await self.take(inbound, answeringInto: answerQueue, for: connection)
+            answerQueue.finish()
+        }
+    }
+
+    private func take(
+        _ inbound: WebSocketInboundStream, answeringInto answers: AsyncStream<PendingAnswer>.Continuation, for connection: LiveConnection
+    ) async {
+        var flood = self.gateway.floodControl(for: connection)
+        var unanswered: [PendingAnswer] = []
         do {
             for try await message in inbound.messages(maxSize: RealtimeLimits.transportFrameLimit) {
                 let data: Data
@@ -92,11 +111,11 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
                 case .text(let text): data = Data(text.utf8)
                 case .binary(let buffer): data = Data(buffer.readableBytesView)
                 }
-                switch await self.gateway.receive(data, on: connection, flood: &flood) {
-                case .reply(let frame): try await Self.send(frame, to: outbound)
-                case .silent: break
-                case .closedForFlooding: return
-                }
+                guard case .answer(let answer) = await self.gateway.receive(data, on: connection, flood: &flood) else { return }
+                answers.yield(answer)
+                // A client runs at most this far ahead of its commits; memory stays bounded whatever it sends.
+                unanswered.append(answer)
+                if unanswered.count > RealtimeLimits.unansweredFramesPerConnection { _ = await unanswered.removeFirst().frame }
             }
         } catch {
             // The socket failed or closed; the deferred close ends the subscription either way.
