@@ -94,6 +94,12 @@ struct BenchMain {
                 self.say("idle: \(options.idleConnections) connections in rooms of \(options.roomSize)")
                 let idle = IdleWorkload(connections: options.idleConnections, roomSize: options.roomSize, seconds: options.idleSeconds)
                 finished(try await idle.run(on: bench))
+            case "soak":
+                self.say(
+                    "soak: \(options.idleConnections) connections in rooms of \(options.roomSize), a message a second each, \(options.soakSeconds) s")
+                var soak = IdleWorkload(connections: options.idleConnections, roomSize: options.roomSize, seconds: options.soakSeconds)
+                soak.roomMessagesPerSecond = 1
+                finished(try await soak.run(on: bench))
             case "rest":
                 self.say("rest: \(options.restConnections) connections, \(options.restSeconds) s per call")
                 for result in try await RestWorkload(connections: options.restConnections, seconds: options.restSeconds).run(on: bench) {

@@ -1,6 +1,8 @@
 /// Command-line options; `--quick` shrinks every workload to a few seconds (the test suite's smoke run).
 struct BenchOptions: Sendable {
     static let allWorkloads = ["fanout", "throughput", "mixed", "idle", "rest"]
+    /// Too long for the default run: asked for by name.
+    static let soak = "soak"
 
     var server = ".build/release/sessionhub"
     var url: String?
@@ -20,6 +22,7 @@ struct BenchOptions: Sendable {
     var idleConnections = 10_000
     var roomSize = 50
     var idleSeconds = 10.0
+    var soakSeconds = 600.0
     var restConnections = 64
     var restSeconds = 5.0
     var output = "bench-results"
@@ -33,7 +36,7 @@ struct BenchOptions: Sendable {
           --database URL       DATABASE_URL of the servers it starts, e.g. postgres://user@127.0.0.1:5432/db (default SQLite)
           --nodes N            start N servers on that PostgreSQL (a schema of their own); fan-out subscribers take turns
                                between them, publishers and REST calls use the first (default 1)
-          --workloads LIST     comma list of \(allWorkloads.joined(separator: ",")) (default all)
+          --workloads LIST     comma list of \(allWorkloads.joined(separator: ",")) (default all), or \(soak)
           --fanout LIST        fan-out subscriber counts, one account each (default 100,1000,5000)
           --fanout-shared LIST fan-out counts run again with all subscribers on one account, no join storm (default 5000; none)
           --mixed N            subscribers of the mixed run, half of them on SSE (default 1000)
@@ -41,6 +44,8 @@ struct BenchOptions: Sendable {
           --seconds S          length of each fan-out run (default 12)
           --throughput-seconds S (default 10)
           --idle N             idle connections (default 10000), --room N per session (default 50), --idle-seconds S (default 10)
+          --soak-seconds S     the soak (not in the default list): the idle connections held this long while each room
+                               hears a chat message a second (default 600)
           --rest-seconds S     per REST call (default 5), --rest-connections N (default 64)
           --quick              a few seconds in all: small sizes, for the smoke test
           --out DIR            where results.jsonl and fanout-latency.svg go (default bench-results)
@@ -72,7 +77,7 @@ struct BenchOptions: Sendable {
             case "--nodes": options.nodes = Int(try number(flag))
             case "--workloads":
                 options.workloads = try value(flag).split(separator: ",").map(String.init)
-                if let unknown = options.workloads.first(where: { !Self.allWorkloads.contains($0) }) {
+                if let unknown = options.workloads.first(where: { !Self.allWorkloads.contains($0) && $0 != Self.soak }) {
                     throw BenchError("unknown workload \(unknown)")
                 }
             case "--fanout": options.fanoutSizes = try list(flag)
@@ -84,6 +89,7 @@ struct BenchOptions: Sendable {
             case "--idle": options.idleConnections = Int(try number(flag))
             case "--room": options.roomSize = Int(try number(flag))
             case "--idle-seconds": options.idleSeconds = try number(flag)
+            case "--soak-seconds": options.soakSeconds = try number(flag)
             case "--rest-seconds": options.restSeconds = try number(flag)
             case "--rest-connections": options.restConnections = Int(try number(flag))
             case "--out": options.output = try value(flag)
@@ -98,6 +104,7 @@ struct BenchOptions: Sendable {
                 options.idleConnections = 100
                 options.roomSize = 25
                 options.idleSeconds = 1
+                options.soakSeconds = 2
                 options.restConnections = 4
                 options.restSeconds = 0.5
             case "--help", "-h": throw BenchError(Self.usage)
@@ -118,7 +125,7 @@ struct BenchOptions: Sendable {
         if self.workloads.contains("fanout") { largest = max(largest, self.fanoutSizes.max() ?? 1) }
         if self.workloads.contains("mixed") { largest = max(largest, self.mixedSize) }
         if self.workloads.contains("throughput") { largest = max(largest, self.throughputSubscribers) }
-        if self.workloads.contains("idle") { largest = max(largest, self.roomSize) }
+        if self.workloads.contains("idle") || self.workloads.contains("soak") { largest = max(largest, self.roomSize) }
         return largest
     }
 }

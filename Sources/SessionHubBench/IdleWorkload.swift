@@ -1,12 +1,18 @@
 import Synchronization
 import WebSocketClient
 
-/// `connections` WebSockets in rooms of `roomSize`, held open and silent for `seconds`: what a connection costs the
-/// server in memory, and whether every one survives.
+/// `connections` WebSockets in rooms of `roomSize`, held open for `seconds`: what a connection costs the server in
+/// memory, and whether every one survives. With `roomMessagesPerSecond`, the soak: each room also hears that many
+/// chat messages a second the whole time, and the server's memory is sampled to show it stays flat.
 struct IdleWorkload: Sendable {
     let connections: Int
     let roomSize: Int
     let seconds: Double
+    var roomMessagesPerSecond = 0
+
+    /// How often the soak samples the server's memory; what the first minute grew is set apart.
+    static let sampleEvery = Duration.seconds(10)
+    static let warmUp = Duration.seconds(60)
 
     func run(on bench: Workbench) async throws -> WorkloadResult {
         let rooms = max(1, self.connections / self.roomSize)
@@ -17,9 +23,10 @@ struct IdleWorkload: Sendable {
         let start = ContinuousClock.now
         let opened = try await concurrentMap(Array(0..<(rooms * self.roomSize)), width: Workbench.connectWidth) { index in
             let user = bench.users[1 + index % pool]
-            return try await bench.webSocket(user, sessionID: sessionIDs[index / self.roomSize], receiver: Receiver(progress: progress))
+            let receiver = Receiver(progress: progress)
+            return (try await bench.webSocket(user, sessionID: sessionIDs[index / self.roomSize], receiver: receiver), receiver)
         }
-        defer { Task { _ = try? await concurrentMap(opened, width: 256) { await $0.close() } } }
+        defer { Task { _ = try? await concurrentMap(opened, width: 256) { await $0.0.close() } } }
         let allConnected = await wait(for: opened.count, of: { progress.connected.load(ordering: .relaxed) }, upTo: .seconds(120))
         let connectSeconds = start.duration(to: .now).seconds
         // Every connection knows its whole room.
@@ -27,11 +34,33 @@ struct IdleWorkload: Sendable {
         _ = await wait(for: expectedKnown, of: { progress.knownUsers.load(ordering: .relaxed) }, upTo: .seconds(120))
         let peak = PeakMemory(server: bench.server)
         let held = ContinuousClock.now
-        try await Task.sleep(for: .seconds(self.seconds))
+
+        var result = WorkloadResult(name: self.roomMessagesPerSecond > 0 ? "soak" : "idle")
+        if self.roomMessagesPerSecond > 0 {
+            // Each room's owner speaks, on a connection of its own: the idle ones are visitors, who may not.
+            let speakers = try await concurrentMap(sessionIDs, width: Workbench.connectWidth) {
+                try await bench.webSocket(bench.owner, sessionID: $0, receiver: Receiver(progress: Progress()))
+            }
+            defer { Task { _ = try? await concurrentMap(speakers, width: 256) { await $0.close() } } }
+            let sent = try await self.chat(through: speakers, from: held, sampling: bench.server, into: &result)
+            let expected = sent * opened.count
+            _ = await wait(for: expected, of: { progress.delivered.load(ordering: .relaxed) }, stallingAfter: .seconds(3), upTo: .seconds(30))
+            let tallies = opened.map(\.1.result)
+            let delivered = tallies.reduce(0) { $0 + $1.received }
+            result["messages"] = .int(sent * speakers.count)
+            result["expected"] = .int(expected)
+            result["delivered"] = .int(delivered)
+            result["lost"] = .int(expected - delivered)
+            result["delivered_per_s"] = .number(Double(delivered) / self.seconds)
+            result["duplicated"] = .int(tallies.reduce(0) { $0 + $1.duplicates })
+            result["refused"] = .int(progress.errors.load(ordering: .relaxed))
+            FanoutWorkload.addPercentiles(Latencies(tallies.flatMap(\.latenciesMicros)), prefix: "", to: &result)
+        } else {
+            try await Task.sleep(for: .seconds(self.seconds))
+        }
         let after = bench.server.usage()
         let peakRSS = await peak.stop()
 
-        var result = WorkloadResult(name: "idle")
         result["connections"] = .int(opened.count)
         result["rooms"] = .int(rooms)
         result["room_size"] = .int(self.roomSize)
@@ -47,5 +76,35 @@ struct IdleWorkload: Sendable {
             result["rss_per_connection_kb"] = .number(Double(after.rssBytes - before.rssBytes) / Double(opened.count) / 1024)
         }
         return result
+    }
+
+    /// Sends each room its messages until `seconds` after `start`, sampling the server's memory as it goes; returns
+    /// how many each room was sent.
+    private func chat(
+        through speakers: [WebSocketConnection], from start: ContinuousClock.Instant, sampling server: ServerUnderTest,
+        into result: inout WorkloadResult
+    ) async throws -> Int {
+        let interval = Duration.seconds(1) / self.roomMessagesPerSecond
+        let count = Int(self.seconds * Double(self.roomMessagesPerSecond))
+        var samples: [(at: Duration, rssMB: Double)] = []
+        var nextSample = start
+        for sequence in 0..<count {
+            try await Task.sleep(until: start + interval * sequence, clock: .continuous)
+            for speaker in speakers {
+                speaker.send(#"{"type": "chat_message", "content": "\#(Receiver.probe(sequence: sequence))"}"#)
+            }
+            if ContinuousClock.now >= nextSample, let usage = server.usage() {
+                samples.append((start.duration(to: .now), Double(usage.rssBytes) / 1_048_576))
+                nextSample += Self.sampleEvery
+            }
+        }
+        let settled = samples.filter { $0.at >= Self.warmUp }.map(\.rssMB)
+        if let first = settled.first, let last = settled.last, let low = settled.min(), let high = settled.max() {
+            result["rss_after_first_minute_mb"] = .number(first)
+            result["rss_at_end_mb"] = .number(last)
+            result["rss_growth_after_first_minute_mb"] = .number(last - first)
+            result["rss_range_after_first_minute_mb"] = .text("\(Int(low.rounded()))-\(Int(high.rounded()))")
+        }
+        return count
     }
 }

@@ -29,6 +29,7 @@ enum Report {
         case "mixed": "mixed \(result["subscribers"]?.display ?? "?") subs (half SSE)"
         case "throughput": "throughput \(result["subscribers"]?.display ?? "?") subs x \(result["publishers"]?.display ?? "?") pubs"
         case "idle": "idle \(result["connections"]?.display ?? "?") conns"
+        case "soak": "soak \(result["connections"]?.display ?? "?") conns"
         case "rest": "rest \(result["call"]?.display ?? "?")"
         default: result.name
         }
@@ -44,6 +45,7 @@ enum Report {
         if let joins = result["joins_settled_s"] { notes.append("joins settled \(joins.display) s") }
         if let ws = result["ws_p99_ms"], let sse = result["sse_p99_ms"] { notes.append("p99 WS \(ws.display) / SSE \(sse.display) ms") }
         if let perConnection = result["rss_per_connection_kb"] { notes.append("\(perConnection.display) KB/conn") }
+        if let growth = result["rss_growth_after_first_minute_mb"] { notes.append("RSS after minute 1: \(growth.display) MB growth") }
         if let open = result["all_open_at_end"] { notes.append("all open: \(open.display)") }
         if let refused = result["refused"], case .int(let count) = refused, count > 0 { notes.append("\(count) refused") }
         if let closed = result["closed_early"], case .int(let count) = closed, count > 0 { notes.append("\(count) closed early") }

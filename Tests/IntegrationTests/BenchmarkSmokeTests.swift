@@ -12,23 +12,29 @@ extension RealtimeIntegration {
             let output = try ServerProcess.makeFolder()
             let bench = ServerProcess.binary.deletingLastPathComponent().appendingPathComponent("sessionhub-bench")
             let (status, printed) = try await ServerProcess.run(
-                bench, arguments: ["--quick", "--server", ServerProcess.binary.path, "--out", output.path]
+                bench,
+                arguments: [
+                    "--quick", "--workloads", "fanout,throughput,mixed,idle,soak,rest", "--server", ServerProcess.binary.path, "--out", output.path,
+                ]
             )
             #expect(status == 0, "sessionhub-bench failed:\n\(printed)")
 
             let lines = try String(contentsOf: output.appendingPathComponent("results.jsonl"), encoding: .utf8).split(separator: "\n")
             let results = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-            #expect(results.compactMap { $0["workload"] as? String } == ["fanout", "fanout", "throughput", "mixed", "idle", "rest", "rest", "rest"])
+            #expect(
+                results.compactMap { $0["workload"] as? String } == [
+                    "fanout", "fanout", "throughput", "mixed", "idle", "soak", "rest", "rest", "rest",
+                ])
             for result in results {
                 let name = try #require(result["workload"] as? String)
-                if ["fanout", "throughput", "mixed"].contains(name) {
+                if ["fanout", "throughput", "mixed", "soak"].contains(name) {
                     let expected = try #require(result["expected"] as? Int, "\(name) reports no expected count: \(result)")
                     #expect(expected > 0, "\(name) sent nothing")
                     #expect(result["delivered"] as? Int == expected, "\(name) lost messages: \(result)")
                     #expect(result["duplicated"] as? Int == 0, "\(name) duplicated messages: \(result)")
                     #expect(result["refused"] as? Int == 0, "\(name) had messages refused: \(result)")
                 }
-                if name == "idle" { #expect(result["all_open_at_end"] as? Bool == true, "idle connections closed: \(result)") }
+                if ["idle", "soak"].contains(name) { #expect(result["all_open_at_end"] as? Bool == true, "idle connections closed: \(result)") }
                 if name == "rest" {
                     #expect(try #require(result["requests"] as? Int) > 0)
                     #expect(result["failed"] as? Int == 0, "REST calls failed: \(result)")
