@@ -27,8 +27,8 @@ public struct RealtimeLimits: Sendable {
         self.arrivalWindow = arrivalWindow
     }
 
-    /// Inbound frames of one connection handled and not yet answered (most wait for a commit) before its reader
-    /// waits for the oldest: enough for a client sending without waiting to fill a commit.
+    /// Inbound frames of one connection handled and not yet answered (most wait for a commit) beyond which its
+    /// reader waits for them all: enough for a client sending without waiting to fill a commit.
     static let unansweredFramesPerConnection = 32
 
     /// The WebSocket library's own frame limit: above ours, so an oversized message is answered, not cut off.

@@ -6,6 +6,7 @@ import Models
 import NIOCore
 import NIOWebSocket
 import ServiceLifecycle
+import Synchronization
 
 /// `GET /ws/session/{session_id}?token=JWT[&since=ID]` (or `Authorization: Bearer`).
 ///
@@ -81,29 +82,17 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         }
     }
 
-    /// Takes inbound messages in order and answers them in that order from a task of its own: a message waiting for
-    /// its commit holds up neither the next message nor the answers before it. Returns when the client closes,
-    /// ending the subscription.
+    /// Takes inbound messages in order and answers them in that order: a message waiting for its commit holds up
+    /// neither the next message nor the answers before it. Each answer is written by a task that lives only while
+    /// it is owed and waits for the one before it, so an idle connection costs no task for its answers. Returns when
+    /// the client closes, ending the subscription.
     private func read(_ inbound: WebSocketInboundStream, replyingTo outbound: WebSocketOutboundWriter, for connection: LiveConnection) async {
         defer { connection.subscriber.close(.clientGone) }
-        let (answers, answerQueue) = AsyncStream.makeStream(of: PendingAnswer.self)
-        await withDiscardingTaskGroup { group in
-            group.addTask {
-                for await answer in answers {
-                    guard let frame = await answer.frame else { continue }
-                    try? await Self.send(frame, to: outbound)
-                }
-            }
-            await self.take(inbound, answeringInto: answerQueue, for: connection)
-            answerQueue.finish()
-        }
-    }
-
-    private func take(
-        _ inbound: WebSocketInboundStream, answeringInto answers: AsyncStream<PendingAnswer>.Continuation, for connection: LiveConnection
-    ) async {
         var flood = self.gateway.floodControl(for: connection)
-        var unanswered: [PendingAnswer] = []
+        // Only the newest answer's task is kept: each holds the one before until it has waited for it, so finished
+        // ones are freed as they go.
+        var lastAnswer: Task<Void, Never>?
+        let unanswered = UnansweredCount()
         do {
             for try await message in inbound.messages(maxSize: RealtimeLimits.transportFrameLimit) {
                 let data: Data
@@ -112,10 +101,15 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
                 case .binary(let buffer): data = Data(buffer.readableBytesView)
                 }
                 guard case .answer(let answer) = await self.gateway.receive(data, on: connection, flood: &flood) else { return }
-                answers.yield(answer)
-                // A client runs at most this far ahead of its commits; memory stays bounded whatever it sends.
-                unanswered.append(answer)
-                if unanswered.count > RealtimeLimits.unansweredFramesPerConnection { _ = await unanswered.removeFirst().frame }
+                let previous = lastAnswer
+                unanswered.add(1)
+                lastAnswer = Task {
+                    await previous?.value
+                    if let frame = await answer.frame { try? await Self.send(frame, to: outbound) }
+                    unanswered.add(-1)
+                }
+                // A client runs at most this far ahead of its answers; memory stays bounded whatever it sends.
+                if unanswered.value > RealtimeLimits.unansweredFramesPerConnection { await lastAnswer?.value }
             }
         } catch {
             // The socket failed or closed; the deferred close ends the subscription either way.
@@ -167,5 +161,16 @@ struct WebSocketSink: DirectSink {
         }
         for frame in frames.dropLast() { belowEncoder.write(NIOAny(frame.webSocketFrame), promise: nil) }
         belowEncoder.writeAndFlush(NIOAny(last.webSocketFrame), promise: promise)
+    }
+}
+
+/// Answers a connection owes, counted by its reader and the tasks that write them.
+private final class UnansweredCount: Sendable {
+    private let count = Atomic(0)
+
+    var value: Int { self.count.load(ordering: .relaxed) }
+
+    func add(_ delta: Int) {
+        self.count.add(delta, ordering: .relaxed)
     }
 }
