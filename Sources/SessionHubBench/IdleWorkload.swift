@@ -105,6 +105,8 @@ struct IdleWorkload: Sendable {
             result["rss_growth_after_first_minute_mb"] = .number(last - first)
             result["rss_range_after_first_minute_mb"] = .text("\(Int(low.rounded()))-\(Int(high.rounded()))")
         }
+        // The whole series, `seconds:MB`, to tell a plateau from a slope.
+        result["rss_samples_mb"] = .text(samples.map { "\(Int($0.at.seconds.rounded())):\(Int($0.rssMB.rounded()))" }.joined(separator: " "))
         return count
     }
 }
