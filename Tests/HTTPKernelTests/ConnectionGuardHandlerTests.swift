@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -70,5 +71,15 @@ struct ConnectionGuardHandlerTests {
         let answer = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(String(buffer: answer).hasPrefix("HTTP/1.1 408 Request Timeout"))
         #expect(String(buffer: answer).contains("body took too long"))
+    }
+
+    /// The guard answers before any route or middleware runs; its refusals still carry what every response does.
+    @Test func itsRefusalsCarryTheHeadersEveryResponseDoes() throws {
+        let channel = try Self.connection()
+        try Self.send("POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345", to: channel)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(20))
+        let head = String(buffer: try #require(try channel.readOutbound(as: ByteBuffer.self))).components(separatedBy: "\r\n\r\n")[0]
+        let fields = Set(head.split(separator: "\r\n").dropFirst().map(String.init))
+        #expect(fields.isSuperset(of: ["X-Content-Type-Options: nosniff", "Referrer-Policy: no-referrer", "Cache-Control: no-store"]), "\(head)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import NIOCore
 import Synchronization
 
@@ -234,9 +235,10 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
     private static let refusalGrace: TimeAmount = .seconds(1)
 
     private static func rawResponse(status: String, problem: String) -> ByteBuffer {
-        ByteBuffer(
+        let securityHeaders = securityHeaderFields.map { "\($0.name): \($0.value)\r\n" }.joined()
+        return ByteBuffer(
             string: "HTTP/1.1 \(status)\r\nContent-Type: application/problem+json\r\nRetry-After: 5\r\nConnection: close\r\n"
-                + "Content-Length: \(problem.utf8.count)\r\n\r\n\(problem)"
+                + securityHeaders + "Content-Length: \(problem.utf8.count)\r\n\r\n\(problem)"
         )
     }
 
