@@ -38,15 +38,20 @@ extension CollaborationGateway {
     /// Takes one inbound frame of a live connection: flood control, the size limit, presence, decoding and the action.
     /// Every refusal is an `error` frame carrying the `ref` it could read; nothing is stored or broadcast then.
     ///
-    /// Returns once the frame's write is queued (or its handling ended), not once it commits: the writer commits in
-    /// queue order, so the connection's next frame may be taken up meanwhile, and a client that sends without waiting
-    /// has its messages committed together instead of one commit each.
-    func receive(_ data: Data, on connection: LiveConnection, flood: inout FloodControl) async -> InboundOutcome {
+    /// Returns once the frame's handling ended, or once its message is queued for the writer when it only adds a
+    /// message: the writer commits in queue order, so the connection's next frame may be taken up meanwhile, and a
+    /// client that sends without waiting has its messages committed together instead of one commit each. Any other
+    /// frame first waits for `earlier`, the answers owed before it.
+    func receive(
+        _ data: Data, on connection: LiveConnection, flood: inout FloodControl, after earlier: Task<Void, Never>?
+    ) async
+        -> InboundOutcome
+    {
         switch flood.admit() {
         case .allowed:
             let queuedOrDone = WriteQueuedSignal()
             let handling = Task {
-                let reply = await WriteQueuedSignal.$current.withValue(queuedOrDone) { await self.answer(data, from: connection) }
+                let reply = await self.answer(data, from: connection, after: earlier, queued: queuedOrDone)
                 queuedOrDone.open()
                 return reply
             }
@@ -62,10 +67,13 @@ extension CollaborationGateway {
         }
     }
 
-    private func answer(_ data: Data, from connection: LiveConnection) async -> OutboundFrame? {
+    private func answer(
+        _ data: Data, from connection: LiveConnection, after earlier: Task<Void, Never>?, queued: WriteQueuedSignal
+    ) async -> OutboundFrame? {
         guard data.count <= self.limits.maxMessageBytes else {
             return .error(.payloadTooLarge(limitBytes: self.limits.maxMessageBytes), sessionID: connection.sessionID)
         }
+        // Its writes (a returning user's join) are not the message's: they must not let the next frame start.
         await self.noteActivity(of: connection)
         let decoded: ClientMessage
         do {
@@ -74,7 +82,15 @@ extension CollaborationGateway {
             return .error(error.error, ref: error.ref, sessionID: connection.sessionID)
         }
         do {
-            let reply = try await self.perform(decoded, from: .connection(connection))
+            let reply: OutboundFrame
+            if decoded.kind.onlyAddsAMessage {
+                reply = try await WriteQueuedSignal.$current.withValue(queued) { try await self.perform(decoded, from: .connection(connection)) }
+            } else {
+                // It may read what an earlier frame is still writing (an edit after a delete), or its broadcast may
+                // overtake theirs (a cursor after a chat): they finish first.
+                await earlier?.value
+                reply = try await self.perform(decoded, from: .connection(connection))
+            }
             // A ping's pong always comes; an `ack` answers only a client that asked with `ref`: the seed's clients read
             // the broadcast of what they sent as the next frame. (Refusals always come; `/actions`, being HTTP, always
             // answers.)
@@ -181,6 +197,17 @@ extension CollaborationGateway {
     private func noteActivity(of connection: LiveConnection) async {
         if let returned = self.hub.presence.touch(sessionID: connection.sessionID, userID: connection.user.id) {
             try? await self.hub.announceArrival(sessionID: connection.sessionID, snapshot: returned.snapshot)
+        }
+    }
+}
+
+extension ClientMessage.Kind {
+    /// Adds a message and reads nothing an earlier frame of its connection may still be writing: a new message's id
+    /// is the server's, so no frame sent before its ack can name it. Such frames may overlap earlier ones' commits.
+    var onlyAddsAMessage: Bool {
+        switch self {
+        case .chat, .codeComment, .directMessage: true
+        case .reaction, .sessionUpdate, .editMessage, .deleteMessage, .cursor, .viewport, .presence, .auth, .ping: false
         }
     }
 }

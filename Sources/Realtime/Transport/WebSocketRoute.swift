@@ -100,7 +100,9 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
                 case .text(let text): data = Data(text.utf8)
                 case .binary(let buffer): data = Data(buffer.readableBytesView)
                 }
-                guard case .answer(let answer) = await self.gateway.receive(data, on: connection, flood: &flood) else { return }
+                guard case .answer(let answer) = await self.gateway.receive(data, on: connection, flood: &flood, after: lastAnswer) else {
+                    break
+                }
                 let previous = lastAnswer
                 unanswered.add(1)
                 lastAnswer = Task {
@@ -114,6 +116,9 @@ public struct WebSocketRoute<Context: WebSocketRequestContext & RequestContext &
         } catch {
             // The socket failed or closed; the deferred close ends the subscription either way.
         }
+        // What was taken is stored before the connection's handler returns (a shutdown waits for handlers), and
+        // answered if the socket still takes it.
+        await lastAnswer?.value
     }
 
     private static func send(_ frame: OutboundFrame, to outbound: WebSocketOutboundWriter) async throws {
