@@ -78,12 +78,7 @@ extension RealtimeIntegration {
                 let room = try await client.makeRoom()
                 let (hostSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
                 let (editorSocket, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.editor.accessToken)
-                var left: [String: Any]?
-                for _ in 0..<100 where left == nil {
-                    hostSocket.send(["type": "ping"])
-                    left = try? await hostSocket.next(type: "user_left", timeout: .milliseconds(100)) { $0["user_id"] as? String == room.editor.id }
-                }
-                #expect(left != nil)
+                #expect(await hostSocket.awaitSilentDeparture(of: room.editor.id) != nil)
                 let burst = 20
                 for number in 1...burst { editorSocket.send(["type": "chat_message", "content": "r\(number)"]) }
                 var heard: [String] = []

@@ -23,6 +23,20 @@ extension CurlClient {
     }
 }
 
+extension TestSocket {
+    /// Keeps this connection talking (pings) until it hears that `userID` was dropped for silence
+    /// (PRESENCE_STALE_SECONDS): the `user_left`, or nil if it never came.
+    func awaitSilentDeparture(of userID: String) async -> [String: Any]? {
+        for _ in 0..<100 {
+            self.send(["type": "ping"])
+            if let left = try? await self.next(type: "user_left", timeout: .milliseconds(100), where: { $0["user_id"] as? String == userID }) {
+                return left
+            }
+        }
+        return nil
+    }
+}
+
 extension Dictionary where Key == String, Value == Any {
     /// A frame's durable event id.
     var eventID: Int64? { (self["id"] as? NSNumber)?.int64Value }

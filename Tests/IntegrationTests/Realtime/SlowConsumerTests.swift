@@ -43,12 +43,7 @@ extension RealtimeIntegration {
                 let (watcher, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
                 let (silent, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.viewer.accessToken)
                 // The watcher keeps talking; the other user says nothing.
-                var left: [String: Any]?
-                for _ in 0..<40 where left == nil {
-                    watcher.send(["type": "ping"])
-                    left = try? await watcher.next(type: "user_left", timeout: .milliseconds(100)) { $0["user_id"] as? String == room.viewer.id }
-                }
-                #expect(left != nil)
+                #expect(await watcher.awaitSilentDeparture(of: room.viewer.id) != nil)
                 let present = try await client.get("/api/sessions/\(room.sessionID)/presence", headers: room.host.bearer)
                 #expect((present.json?["items"] as? [[String: Any]])?.map { $0["user_id"] as? String } == [room.host.id])
 
