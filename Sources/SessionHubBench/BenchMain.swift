@@ -94,7 +94,7 @@ struct BenchMain {
                 self.say("idle: \(options.idleConnections) connections in rooms of \(options.roomSize)")
                 let idle = IdleWorkload(connections: options.idleConnections, roomSize: options.roomSize, seconds: options.idleSeconds)
                 finished(try await idle.run(on: bench))
-            case "soak":
+            case BenchOptions.soak:
                 self.say(
                     "soak: \(options.idleConnections) connections in rooms of \(options.roomSize), a message a second each, \(options.soakSeconds) s")
                 var soak = IdleWorkload(connections: options.idleConnections, roomSize: options.roomSize, seconds: options.soakSeconds)

@@ -125,7 +125,7 @@ struct BenchOptions: Sendable {
         if self.workloads.contains("fanout") { largest = max(largest, self.fanoutSizes.max() ?? 1) }
         if self.workloads.contains("mixed") { largest = max(largest, self.mixedSize) }
         if self.workloads.contains("throughput") { largest = max(largest, self.throughputSubscribers) }
-        if self.workloads.contains("idle") || self.workloads.contains("soak") { largest = max(largest, self.roomSize) }
+        if self.workloads.contains("idle") || self.workloads.contains(Self.soak) { largest = max(largest, self.roomSize) }
         return largest
     }
 }

@@ -69,7 +69,6 @@ struct FanoutWorkload: Sendable {
         let elapsed = start.duration(to: .now).seconds
 
         let tallies = connections.map { (tally: $0.1.result, onSSE: $0.2) }
-        let received = tallies.reduce(0) { $0 + $1.tally.received }
         var result = WorkloadResult(name: self.name)
         result["subscribers"] = .int(self.subscribers)
         if bench.servers.count > 1 { result["nodes"] = .int(bench.servers.count) }
@@ -78,13 +77,7 @@ struct FanoutWorkload: Sendable {
         if sseCount > 0 { result["sse_subscribers"] = .int(tallies.count { $0.onSSE }) }
         result["rate_per_s"] = .int(self.rate)
         result["messages"] = .int(count)
-        result["expected"] = .int(expected)
-        result["delivered"] = .int(received)
-        result["lost"] = .int(expected - received)
-        result["duplicated"] = .int(tallies.reduce(0) { $0 + $1.tally.duplicates })
-        result["delivered_per_s"] = .number(Double(received) / self.seconds)
-        let all = Latencies(tallies.flatMap(\.tally.latenciesMicros))
-        Self.addPercentiles(all, prefix: "", to: &result)
+        let all = result.recordDeliveries(of: tallies.map(\.tally), expected: expected, over: self.seconds)
         result.latencySeries = [("\(self.name) \(self.subscribers)" + (self.sharedAccount ? " (one account)" : ""), all)]
         if bench.servers.count > 1 {
             // Subscriber i (from 1) is on node i mod n, the publisher on the first: node 2 and on get every message

@@ -45,16 +45,9 @@ struct IdleWorkload: Sendable {
             let sent = try await self.chat(through: speakers, from: held, sampling: bench.server, into: &result)
             let expected = sent * opened.count
             _ = await wait(for: expected, of: { progress.delivered.load(ordering: .relaxed) }, stallingAfter: .seconds(3), upTo: .seconds(30))
-            let tallies = opened.map(\.1.result)
-            let delivered = tallies.reduce(0) { $0 + $1.received }
             result["messages"] = .int(sent * speakers.count)
-            result["expected"] = .int(expected)
-            result["delivered"] = .int(delivered)
-            result["lost"] = .int(expected - delivered)
-            result["delivered_per_s"] = .number(Double(delivered) / self.seconds)
-            result["duplicated"] = .int(tallies.reduce(0) { $0 + $1.duplicates })
             result["refused"] = .int(progress.errors.load(ordering: .relaxed))
-            FanoutWorkload.addPercentiles(Latencies(tallies.flatMap(\.latenciesMicros)), prefix: "", to: &result)
+            result.recordDeliveries(of: opened.map(\.1.result), expected: expected, over: self.seconds)
         } else {
             try await Task.sleep(for: .seconds(self.seconds))
         }

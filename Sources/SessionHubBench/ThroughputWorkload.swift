@@ -38,7 +38,6 @@ struct ThroughputWorkload: Sendable {
         let elapsed = start.duration(to: .now).seconds
 
         let tallies = connections.map { $0.1.result }
-        let received = tallies.reduce(0) { $0 + $1.received }
         var result = WorkloadResult(name: "throughput")
         result["subscribers"] = .int(self.subscribers)
         result["publishers"] = .int(self.publishers)
@@ -47,13 +46,7 @@ struct ThroughputWorkload: Sendable {
         result["messages_per_s"] = .number(Double(sent) / publishing)
         result["acks"] = .int(publishers.reduce(0) { $0 + $1.progress.acks.load(ordering: .relaxed) })
         result["refused"] = .int(publishers.reduce(0) { $0 + $1.progress.errors.load(ordering: .relaxed) })
-        result["expected"] = .int(expected)
-        result["delivered"] = .int(received)
-        result["lost"] = .int(expected - received)
-        result["duplicated"] = .int(tallies.reduce(0) { $0 + $1.duplicates })
-        result["delivered_per_s"] = .number(Double(received) / publishing)
-        let latencies = Latencies(tallies.flatMap(\.latenciesMicros))
-        FanoutWorkload.addPercentiles(latencies, prefix: "", to: &result)
+        result.recordDeliveries(of: tallies, expected: expected, over: publishing)
         result["closed_early"] = .int(progress.closed.load(ordering: .relaxed))
         await meter.finish(into: &result, seconds: elapsed)
         return result

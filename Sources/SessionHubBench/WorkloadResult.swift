@@ -70,3 +70,20 @@ struct WorkloadResult: Sendable {
         return "{" + fields.map { "\"\($0.0)\": \($0.1.json)" }.joined(separator: ", ") + "}"
     }
 }
+
+extension WorkloadResult {
+    /// What the subscribers' tallies received of the `expected` probe deliveries over `seconds`: counts, loss,
+    /// duplicates, rate and latency percentiles. Returns every latency, for charts and per-node splits.
+    @discardableResult
+    mutating func recordDeliveries(of tallies: [Receiver.Tally], expected: Int, over seconds: Double) -> Latencies {
+        let received = tallies.reduce(0) { $0 + $1.received }
+        self["expected"] = .int(expected)
+        self["delivered"] = .int(received)
+        self["lost"] = .int(expected - received)
+        self["duplicated"] = .int(tallies.reduce(0) { $0 + $1.duplicates })
+        self["delivered_per_s"] = .number(Double(received) / seconds)
+        let latencies = Latencies(tallies.flatMap(\.latenciesMicros))
+        FanoutWorkload.addPercentiles(latencies, prefix: "", to: &self)
+        return latencies
+    }
+}
