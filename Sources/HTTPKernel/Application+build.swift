@@ -3,7 +3,6 @@ import Configuration
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import Models
 import NIOCore
@@ -83,7 +82,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     InsightsController(insights: insights).addRoutes(to: router.group("api/insights"))
 
     // Upgrades have their own router: ordinary requests never match against the WebSocket route.
-    let webSocketRouter = Router(context: AppRequestContext.self)
+    let webSocketRouter = Router(context: UpgradeRequestContext.self)
     // So the connection's log lines carry the upgrade request's X-Request-ID like every other request's.
     webSocketRouter.add(middleware: RequestIDMiddleware(answersUpgrades: true))
     webSocketRouter.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
@@ -93,12 +92,9 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
     let census = ConnectionGuardHandler.Census(limit: configuration.maxConnections)
     var application = Application(
         router: router,
-        server: .guardedHTTP1WebSocketUpgrade(
-            webSocketRouter: webSocketRouter,
-            configuration: .init(
-                http1: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds))),
-                ws: .init(maxFrameSize: RealtimeLimits.transportFrameLimit)
-            ),
+        server: .guardedLiveSocketUpgrade(
+            upgradeRouter: webSocketRouter,
+            http1: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds))),
             makeGuard: { [census] in
                 ConnectionGuardHandler(
                     census: census, idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)),
@@ -117,7 +113,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
         },
         logger: logger
     )
-    application.addServices(backend.services + [hub])
+    application.addServices(backend.services + [hub, HeapTrimService(hub: hub)])
     return application
 }
 

@@ -9,10 +9,11 @@ import Testing
 /// Broadcasts are framed once and written below NIOWebSocket's frame encoder: the bytes must be the encoder's own.
 @Suite("A broadcast framed once")
 struct WebSocketTextFrameTests {
-    /// What NIOWebSocket's encoder writes for a final, unmasked text frame carrying `payload`.
-    static func encoded(_ payloads: [ByteBuffer]) throws -> ByteBuffer {
+    /// What NIOWebSocket's encoder writes for final, unmasked text frames carrying `payloads`, then `after`.
+    static func encoded(_ payloads: [ByteBuffer], then after: [WebSocketFrame] = []) throws -> ByteBuffer {
         let channel = EmbeddedChannel(handler: WebSocketFrameEncoder())
         for payload in payloads { try channel.writeOutbound(WebSocketFrame(fin: true, opcode: .text, data: payload)) }
+        for frame in after { try channel.writeOutbound(frame) }
         return try Self.written(by: channel)
     }
 
@@ -31,14 +32,19 @@ struct WebSocketTextFrameTests {
         #expect(payload == ByteBuffer(string: text))
     }
 
+    /// A heartbeat is a ping, which goes through the encoder like any control frame.
     @Test func theSinkWritesEachFrameOnceFramedBelowTheEncoder() throws {
-        let channel = EmbeddedChannel(handler: WebSocketFrameEncoder())
+        let handler = LiveSocketHandler(accepted: nil)
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers([WebSocketFrameEncoder(), handler])
+        let sink = LiveSocketSink(handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), channel: channel)
         let frames: [OutboundFrame] = [
             .pong(ref: .string("first"), sessionID: "s"),
             .error(code: .validationFailed, message: String(repeating: "long ", count: 40), sessionID: "s"),
             .ack(ref: .number(3), eventID: 42, sessionID: "s"),
         ]
-        WebSocketSink(channel: channel).write(frames.map(Subscriber.Outgoing.frame) + [.heartbeat], promise: nil)
-        #expect(try Self.written(by: channel) == (try Self.encoded(frames.map(\.json))))
+        sink.write(frames.map(Subscriber.Outgoing.frame) + [.heartbeat], promise: nil)
+        let ping = WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())
+        #expect(try Self.written(by: channel) == (try Self.encoded(frames.map(\.json), then: [ping])))
     }
 }

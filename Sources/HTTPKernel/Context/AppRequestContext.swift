@@ -1,19 +1,17 @@
 import API
 import Hummingbird
 import HummingbirdAuth
-import HummingbirdWebSocket
 import Models
 import NIOCore
 import Realtime
 
-/// The request context of every route: the authenticated user, if any, on top of Hummingbird's core storage, the
-/// wire's JSON coding, and the WebSocket handler reference the upgrade needs.
+/// The request context of every route: the authenticated user, if any, on top of Hummingbird's core storage, and the
+/// wire's JSON coding.
 ///
 /// Only HTTPKernel names a concrete context; controllers are generic over it.
-struct AppRequestContext: APIRequestContext, WebSocketRequestContext, ConnectionContext, ClientAddressProviding {
+struct AppRequestContext: APIRequestContext, ConnectionContext, ClientAddressProviding {
     var coreContext: CoreRequestContextStorage
     var identity: User?
-    let webSocket: WebSocketHandlerReference<AppRequestContext>
     let peerAddress: String?
     /// The peer, or the client a trusted proxy forwarded for (set by `ClientAddressMiddleware`).
     var clientAddress: String?
@@ -23,7 +21,6 @@ struct AppRequestContext: APIRequestContext, WebSocketRequestContext, Connection
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.identity = nil
-        self.webSocket = .init()
         self.peerAddress = source.channel.remoteAddress?.ipAddress
         self.clientAddress = self.peerAddress
         self.channel = source.channel

@@ -182,8 +182,10 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
         self.window = 0
         switch HeadFraming(head: self.head) {
         case .webSocketUpgrade:
-            // Frames from now on (a refused upgrade is answered and closed by the HTTP layer).
+            // Frames from now on (a refused upgrade is answered and closed by the HTTP layer); a WebSocket lives for
+            // hours, and the head it started with is no use to it.
             self.state = .disarmed
+            self.head = []
         case .chunked:
             self.state = .readingChunkSize(size: 0, inExtension: false)
         case .length(let length) where length > 0:

@@ -1,10 +1,10 @@
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
+import Realtime
 
-/// Hummingbird's HTTP/1 + WebSocket upgrade channel with `ConnectionGuardHandler` in front of everything else, so the
+/// A server channel (HTTP/1 with WebSocket upgrades) with `ConnectionGuardHandler` in front of everything else, so the
 /// guard sees raw bytes before the first request is parsed (the upgrade pipeline adds its own HTTP handlers only then).
 struct GuardedServerChannel<Inner: ServerChildChannel>: ServerChildChannel {
     let inner: Inner
@@ -25,16 +25,17 @@ struct GuardedServerChannel<Inner: ServerChildChannel>: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// `.http1WebSocketUpgrade(webSocketRouter:configuration:)` behind a connection guard.
-    static func guardedHTTP1WebSocketUpgrade<WebSocketRouter: HTTPResponderBuilder & _HB_SendableMetatype>(
-        webSocketRouter: WebSocketRouter,
-        configuration: HTTP1WebSocketUpgradeChannel.Configuration,
+    /// HTTP/1 with WebSocket upgrades served from the pipeline (`LiveSocketServerChannel`), behind a connection guard.
+    static func guardedLiveSocketUpgrade<UpgradeRouter: HTTPResponderBuilder>(
+        upgradeRouter: UpgradeRouter,
+        http1: HTTP1Channel.Configuration,
         makeGuard: @escaping @Sendable () -> ConnectionGuardHandler
-    ) -> HTTPServerBuilder where WebSocketRouter.Responder.Context: WebSocketRequestContext {
-        let webSocketResponder = webSocketRouter.buildResponder()
+    ) -> HTTPServerBuilder
+    where UpgradeRouter.Responder.Context: LiveSocketRequestContext, UpgradeRouter.Responder.Context.Source == ApplicationRequestContextSource {
+        let upgradeResponder = upgradeRouter.buildResponder()
         return .init { responder in
             GuardedServerChannel(
-                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+                inner: LiveSocketServerChannel(responder: responder, upgradeResponder: upgradeResponder, http1: http1),
                 makeGuard: makeGuard
             )
         }

@@ -49,13 +49,12 @@ public struct CollaborationGateway: Sendable {
     /// it, and on every way out ends the subscription and the user's presence (`user_left` for their last
     /// connection). A connection whose client stalls after the hub closed it is cut off from `channel`.
     ///
-    /// Throws before `serve` runs when the connection cannot open: `DomainError.notFound` (the session went away, or
-    /// the user's access), `.tooManyConnections`, or a store failure.
+    /// Throws before `serve` runs when the connection cannot open, as `open` does.
     func withLiveConnection<Result>(
         to session: CodingSession, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?, channel: any Channel,
         _ serve: (LiveConnection) async throws -> Result
     ) async throws -> Result {
-        let connection = try await self.connect(to: session, identity: identity, transport: transport, since: since)
+        let connection = try await self.open(to: session, identity: identity, transport: transport, since: since)
         let cutOff = StalledClientCutOff(channel: channel, after: Self.closeGracePeriod)
         connection.subscriber.whenClosed { cutOff.arm() }
         do {
@@ -75,7 +74,10 @@ public struct CollaborationGateway: Sendable {
     /// The subscriber joins the room before the newest id is read, so an event committed meanwhile is either at or
     /// below that id (replayable) or queued live: nothing falls between. Its role is read again once it is in the
     /// room: a removal committed between the route's check and the join would otherwise leave it connected.
-    private func connect(
+    ///
+    /// Throws when the connection cannot open: `DomainError.notFound` (the session went away, or the user's access),
+    /// `.tooManyConnections`, or a store failure. Whoever opens it must `release` it.
+    func open(
         to session: CodingSession, identity: RealtimeIdentity, transport: Subscriber.Transport, since: Int64?
     ) async throws
         -> LiveConnection
@@ -110,7 +112,8 @@ public struct CollaborationGateway: Sendable {
         }
     }
 
-    private func release(_ subscriber: Subscriber) async {
+    /// Ends a connection's place in the room and the user's presence (`user_left` for their last connection).
+    func release(_ subscriber: Subscriber) async {
         self.hub.unsubscribe(subscriber)
         if self.hub.presence.detach(sessionID: subscriber.sessionID, userID: subscriber.user.id, connectionID: subscriber.id) {
             do {
@@ -135,20 +138,9 @@ public struct CollaborationGateway: Sendable {
     }
 
     /// Writes `connected`, then the missed durable events from the log, into `sink` from this task; then hands the
-    /// subscriber over to direct delivery (the hub writes live events into `sink` on the connection's event loop,
-    /// skipping ids already sent) and returns when the hub ends the subscription. A lost permission during replay
-    /// ends it as `.accessLost`.
-    ///
-    /// At shutdown the server waits for open responses before the hub hears of it, so each pump ends itself then.
-    func pump(_ connection: LiveConnection, into sink: any DirectSink) async throws -> Subscriber.CloseReason {
-        try await withGracefulShutdownHandler {
-            try await self.deliver(connection, into: sink)
-        } onGracefulShutdown: {
-            connection.subscriber.close(.shutdown)
-        }
-    }
-
-    private func deliver(_ connection: LiveConnection, into sink: any DirectSink) async throws -> Subscriber.CloseReason {
+    /// subscriber over to direct delivery: the hub writes live events into `sink` on the connection's event loop,
+    /// skipping ids already sent. Returns `.accessLost` when the user lost the permission during replay.
+    func sendBacklog(of connection: LiveConnection, into sink: any DirectSink) async throws -> Subscriber.CloseReason? {
         if let connected = connection.connected.take() { try await sink.send([connected]) }
         var lastSent = connection.startAfter
         if connection.isResuming {
@@ -172,6 +164,23 @@ public struct CollaborationGateway: Sendable {
         if connection.subscriber.handOver(to: sink, lastSent: lastSent) != nil {
             self.hub.drain([connection.subscriber], on: sink.eventLoop)
         }
+        return nil
+    }
+
+    /// Sends the backlog (`sendBacklog`) and returns when the hub ends the subscription. A lost permission during
+    /// replay ends it as `.accessLost`.
+    ///
+    /// At shutdown the server waits for open responses before the hub hears of it, so each pump ends itself then.
+    func pump(_ connection: LiveConnection, into sink: any DirectSink) async throws -> Subscriber.CloseReason {
+        try await withGracefulShutdownHandler {
+            try await self.deliver(connection, into: sink)
+        } onGracefulShutdown: {
+            connection.subscriber.close(.shutdown)
+        }
+    }
+
+    private func deliver(_ connection: LiveConnection, into sink: any DirectSink) async throws -> Subscriber.CloseReason {
+        if let lost = try await self.sendBacklog(of: connection, into: sink) { return lost }
         await connection.subscriber.waitUntilClosed()
         // Also reached when this task is cancelled (the connection is going away): that ends the subscription too.
         connection.subscriber.close(.shutdown)

@@ -27,8 +27,9 @@ public final class BroadcastHub: Service, Sendable {
     private let rooms = Mutex<[String: [UInt64: Subscriber]]>([:])
     private let nextSubscriberID = Atomic<UInt64>(1)
     private let roleTickets = Atomic<UInt64>(0)
-    /// Live connections per user, across sessions, for MAX_CONNECTIONS_PER_USER.
-    private let connectionsByUser = Mutex<[String: Int]>([:])
+    /// Live connections per user, across sessions, for MAX_CONNECTIONS_PER_USER; and who waits for the last to go.
+    private let connections = Mutex(OpenConnections())
+    private let churn = Atomic(0)
     /// Inbound frames per user across all their connections: K sockets must not multiply a user's budget.
     let frameBudget: TokenBuckets
 
@@ -46,19 +47,23 @@ public final class BroadcastHub: Service, Sendable {
         self.arrivals = ArrivalBatcher(window: limits.arrivalWindow) { bridge.broadcast($0) }
     }
 
+    /// Connections opened and closed since start: how much the node's memory has turned over.
+    public var connectionChurn: Int { self.churn.load(ordering: .relaxed) }
+
     /// Whether the user may open another live connection (checked again, atomically, when it subscribes).
     func hasRoomForAnotherConnection(of userID: String) -> Bool {
-        self.connectionsByUser.withLock { $0[userID, default: 0] < self.limits.maxConnectionsPerUser }
+        self.connections.withLock { $0.byUser[userID, default: 0] < self.limits.maxConnectionsPerUser }
     }
 
     /// Joins the room; nil when the user already holds MAX_CONNECTIONS_PER_USER connections.
     func subscribe(sessionID: String, user: User, role: SessionRole?, transport: Subscriber.Transport, tokenExpiry: Date) -> Subscriber? {
-        let admitted = self.connectionsByUser.withLock { counts in
-            guard counts[user.id, default: 0] < self.limits.maxConnectionsPerUser else { return false }
-            counts[user.id, default: 0] += 1
-            return true
+        let admission = self.connections.withLock { connections -> (admitted: Bool, isClosing: Bool) in
+            guard connections.byUser[user.id, default: 0] < self.limits.maxConnectionsPerUser else { return (false, false) }
+            connections.byUser[user.id, default: 0] += 1
+            return (true, connections.isClosing)
         }
-        guard admitted else { return nil }
+        guard admission.admitted else { return nil }
+        self.churn.add(1, ordering: .relaxed)
         let subscriber = Subscriber(
             id: self.nextSubscriberID.add(1, ordering: .relaxed).oldValue,
             sessionID: sessionID,
@@ -69,6 +74,8 @@ public final class BroadcastHub: Service, Sendable {
             durableLimit: self.limits.subscriberQueueEvents
         )
         self.rooms.withLock { $0[sessionID, default: [:]][subscriber.id] = subscriber }
+        // A connection that opens while the node shuts down is told so at once, like those open before.
+        if admission.isClosing { subscriber.close(.shutdown) }
         return subscriber
     }
 
@@ -79,9 +86,28 @@ public final class BroadcastHub: Service, Sendable {
             return removed
         }
         guard removed else { return }
-        self.connectionsByUser.withLock { counts in
-            counts[subscriber.user.id, default: 1] -= 1
-            if counts[subscriber.user.id] == 0 { counts[subscriber.user.id] = nil }
+        self.churn.add(1, ordering: .relaxed)
+        let noneLeft = self.connections.withLock { connections -> [CheckedContinuation<Void, Never>] in
+            connections.byUser[subscriber.user.id, default: 1] -= 1
+            if connections.byUser[subscriber.user.id] == 0 { connections.byUser[subscriber.user.id] = nil }
+            guard connections.byUser.isEmpty else { return [] }
+            defer { connections.whenNoneLeft = [] }
+            return connections.whenNoneLeft
+        }
+        for waiter in noneLeft { waiter.resume() }
+    }
+
+    /// Closes every connection (`.shutdown`), and any that opens from now on, then returns once each was released.
+    /// WebSocket connections have no task of their own the server could wait for: the hub is what knows them.
+    private func closeEveryConnection() async {
+        self.connections.withLock { $0.isClosing = true }
+        self.closeAll(.shutdown)
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let noneLeft = self.connections.withLock { connections in
+                if !connections.byUser.isEmpty { connections.whenNoneLeft.append(waiter) }
+                return connections.byUser.isEmpty
+            }
+            if noneLeft { waiter.resume() }
         }
     }
 
@@ -153,6 +179,8 @@ public final class BroadcastHub: Service, Sendable {
                     }
                 }
                 changed.finish()
+                // Their departures still write to the store, which outlives the hub.
+                await self.closeEveryConnection()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -169,6 +197,12 @@ public final class BroadcastHub: Service, Sendable {
         let affected = self.rooms.withLock { $0[event.sessionID].map { $0.values.filter { $0.user.id == userID } } ?? [] }
         let ticket = self.takeRoleTicket()
         for subscriber in affected { subscriber.applyRole(nil, ticket: ticket) }
+    }
+
+    private struct OpenConnections {
+        var byUser: [String: Int] = [:]
+        var isClosing = false
+        var whenNoneLeft: [CheckedContinuation<Void, Never>] = []
     }
 
     private func allSubscribers() -> [Subscriber] {
@@ -258,9 +292,11 @@ public final class BroadcastHub: Service, Sendable {
         }
     }
 
-    /// Once a second: close connections whose token expired, send SSE heartbeats, expire silent presence.
+    /// Once a second: close connections whose token expired, send SSE heartbeats and WebSocket pings, expire silent
+    /// presence.
     private func maintainUntilCancelled() async {
         var lastHeartbeat = ContinuousClock.now
+        var lastPing = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             let now = Date()
@@ -272,14 +308,23 @@ public final class BroadcastHub: Service, Sendable {
             }
             if lastHeartbeat.duration(to: .now) >= .seconds(self.limits.sseHeartbeatSeconds) {
                 lastHeartbeat = .now
-                for subscriber in subscribers where subscriber.transport == .sse {
-                    if let sink = subscriber.enqueueHeartbeat() { self.drain([subscriber], on: sink.eventLoop) }
-                }
+                self.sendHeartbeats(to: subscribers.filter { $0.transport == .sse })
+            }
+            // A WebSocket's heartbeat is a ping: a peer that has not answered the last one by the next is cut off.
+            if lastPing.duration(to: .now) >= RealtimeLimits.webSocketPingInterval {
+                lastPing = .now
+                self.sendHeartbeats(to: subscribers.filter { $0.transport == .webSocket })
             }
             let cutoff = now.addingTimeInterval(-TimeInterval(self.limits.presenceStaleSeconds))
             for (sessionID, userID, username) in self.presence.expire(silentSince: cutoff) {
                 try? await self.announceDeparture(sessionID: sessionID, userID: userID, username: username)
             }
+        }
+    }
+
+    private func sendHeartbeats(to subscribers: [Subscriber]) {
+        for subscriber in subscribers {
+            if let sink = subscriber.enqueueHeartbeat() { self.drain([subscriber], on: sink.eventLoop) }
         }
     }
 

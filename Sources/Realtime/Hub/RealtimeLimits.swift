@@ -31,6 +31,9 @@ public struct RealtimeLimits: Sendable {
     /// reader waits for them all: enough for a client sending without waiting to fill a commit.
     static let unansweredFramesPerConnection = 32
 
-    /// The WebSocket library's own frame limit: above ours, so an oversized message is answered, not cut off.
+    /// How often an idle WebSocket is pinged; a peer that has not answered by the next ping is cut off.
+    static let webSocketPingInterval: Duration = .seconds(30)
+
+    /// NIOWebSocket's frame limit on a connection: above ours, so an oversized message is answered, not cut off.
     public static let transportFrameLimit = 1 << 20
 }

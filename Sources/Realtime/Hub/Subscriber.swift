@@ -267,7 +267,8 @@ final class Subscriber: Sendable {
             case .heartbeat: .heartbeat
             }
         }
-        state.entries.removeAll(keepingCapacity: true)
+        // Not kept: most subscribers are idle most of the time, and each entry's room is a frame's size.
+        state.entries.removeAll()
         state.pendingDurable = 0
         return outgoing
     }

@@ -7,9 +7,10 @@ import Testing
 extension RealtimeIntegration {
     @Suite("Idle memory guard")
     struct IdleMemoryGuardTests {
-        /// Kilobytes per idle connection. Issue 14's target is 12 and this guard's goal twice that; the server is not
-        /// there yet (about 50 in a release build), so this bound only keeps it from growing.
-        static let boundKB = 64.0
+        /// Kilobytes per idle connection: twice issue 14's target of 12. The server stood at about 50 while a
+        /// WebSocket held five tasks; served from its pipeline, it takes about 10 here and 19 in a release build
+        /// holding 10,000 (the benchmark's figure).
+        static let boundKB = 24.0
 
         @Test func twoThousandIdleConnectionsStayUnderTheBound() async throws {
             let output = try ServerProcess.makeFolder()
