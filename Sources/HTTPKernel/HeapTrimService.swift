@@ -1,4 +1,5 @@
 import CMalloc
+import Dispatch
 import Realtime
 import ServiceLifecycle
 
@@ -23,11 +24,23 @@ struct HeapTrimService: Service {
                 // Settled: none came or went in the last second.
                 let settled = churn == previous
                 if churn - trimmedAt >= (settled ? Self.churnWorthATrim : Self.churnWorthATrimMidStorm) {
-                    malloc_trim(0)
+                    await Self.trim()
                     trimmedAt = churn
                 }
                 previous = churn
             }
         }
+    }
+
+    /// On a thread of its own: a walk over a large heap must not hold one of the cooperative pool's few threads.
+    private static func trim() async {
+        #if canImport(Glibc)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global(qos: .utility).async {
+                malloc_trim(0)
+                done.resume()
+            }
+        }
+        #endif
     }
 }

@@ -114,7 +114,8 @@ public struct CollaborationGateway: Sendable {
 
     /// Ends a connection's place in the room and the user's presence (`user_left` for their last connection).
     func release(_ subscriber: Subscriber) async {
-        self.hub.unsubscribe(subscriber)
+        guard self.hub.unsubscribe(subscriber) else { return }
+        defer { self.hub.departureRecorded() }
         if self.hub.presence.detach(sessionID: subscriber.sessionID, userID: subscriber.user.id, connectionID: subscriber.id) {
             do {
                 try await self.hub.announceDeparture(

@@ -79,33 +79,45 @@ public final class BroadcastHub: Service, Sendable {
         return subscriber
     }
 
-    func unsubscribe(_ subscriber: Subscriber) {
+    /// Takes the subscriber out of its room; when it returns true, `departureRecorded` must follow once what its
+    /// leaving writes is written.
+    func unsubscribe(_ subscriber: Subscriber) -> Bool {
         let removed = self.rooms.withLock { rooms in
             let removed = rooms[subscriber.sessionID]?.removeValue(forKey: subscriber.id) != nil
             if rooms[subscriber.sessionID]?.isEmpty == true { rooms[subscriber.sessionID] = nil }
             return removed
         }
-        guard removed else { return }
+        guard removed else { return false }
         self.churn.add(1, ordering: .relaxed)
-        let noneLeft = self.connections.withLock { connections -> [CheckedContinuation<Void, Never>] in
+        self.connections.withLock { connections in
             connections.byUser[subscriber.user.id, default: 1] -= 1
             if connections.byUser[subscriber.user.id] == 0 { connections.byUser[subscriber.user.id] = nil }
-            guard connections.byUser.isEmpty else { return [] }
+            connections.departing += 1
+        }
+        return true
+    }
+
+    /// An unsubscribed connection's departure is written (or failed): a shutdown waits for the last.
+    func departureRecorded() {
+        let noneLeft = self.connections.withLock { connections -> [CheckedContinuation<Void, Never>] in
+            connections.departing -= 1
+            guard connections.isEmpty else { return [] }
             defer { connections.whenNoneLeft = [] }
             return connections.whenNoneLeft
         }
         for waiter in noneLeft { waiter.resume() }
     }
 
-    /// Closes every connection (`.shutdown`), and any that opens from now on, then returns once each was released.
+    /// Closes every connection (`.shutdown`), and any that opens from now on, then returns once each was released and
+    /// its departure written.
     /// WebSocket connections have no task of their own the server could wait for: the hub is what knows them.
     private func closeEveryConnection() async {
         self.connections.withLock { $0.isClosing = true }
         self.closeAll(.shutdown)
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             let noneLeft = self.connections.withLock { connections in
-                if !connections.byUser.isEmpty { connections.whenNoneLeft.append(waiter) }
-                return connections.byUser.isEmpty
+                if !connections.isEmpty { connections.whenNoneLeft.append(waiter) }
+                return connections.isEmpty
             }
             if noneLeft { waiter.resume() }
         }
@@ -201,8 +213,12 @@ public final class BroadcastHub: Service, Sendable {
 
     private struct OpenConnections {
         var byUser: [String: Int] = [:]
+        /// Unsubscribed, their departure not yet written.
+        var departing = 0
         var isClosing = false
         var whenNoneLeft: [CheckedContinuation<Void, Never>] = []
+
+        var isEmpty: Bool { self.byUser.isEmpty && self.departing == 0 }
     }
 
     private func allSubscribers() -> [Subscriber] {

@@ -195,7 +195,10 @@ final class LiveSocket: Sendable {
             self.state.withLock { state in
                 state.isCut = true
                 state.inbound = []
+                state.isReadingPaused = false
             }
+            // Only the client's answer to the close is still read.
+            self.sink.resumeReading()
             if let code = reason.webSocketCloseCode {
                 let sessionID = subscriber.sessionID
                 self.sink.eventLoop.execute {

@@ -15,11 +15,13 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var accepted: AcceptedSocket?
     private var socket: LiveSocket?
     private var context: ChannelHandlerContext?
-    /// Where pre-framed text frames go: below the encoder, which would frame their payload again for each subscriber.
+    /// Where pre-framed text frames go: below the encoder, which would frame their payload again for each subscriber
+    /// (from here in a pipeline without one, a test's).
     private var belowEncoder: ChannelHandlerContext?
     private var isReadingPaused = false
     private var isReadPending = false
-    /// The server's close frame is out: nothing may follow it, and the client has a grace period to answer it.
+    /// A close frame went out (the server's, or its answer to the client's): nothing may follow it, and the
+    /// connection ends within the grace period.
     private var isCloseSent = false
     private var cutOff: Scheduled<Void>?
     /// A ping is out and its pong has not come back: a peer still silent at the next ping is gone.
@@ -54,6 +56,13 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The client hung up without a closing handshake (Hummingbird allows half-closed connections): nothing more
+        // will come from it, and its user must not stay present until the next ping finds out.
+        if let event = event as? ChannelEvent, event == .inputClosed { context.close(promise: nil) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
         switch frame.opcode {
@@ -63,6 +72,7 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if !socket.take(frame.unmaskedData) { self.isReadingPaused = true }
         case .ping:
             guard frame.fin else { return self.close(code: .protocolError, context: context) }
+            guard !self.isCloseSent else { return }
             context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .pong:
             self.isAwaitingPong = false
@@ -77,8 +87,9 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         switch error {
         case is NIOWebSocketError:
-            // WebSocketProtocolErrorHandler has already sent its close (1009 for an oversized frame) and closes.
-            self.isCloseSent = true
+            // WebSocketProtocolErrorHandler has already sent its close (1009 for an oversized frame) and closes once
+            // it is written.
+            self.closing(context: context)
         case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge, NIOWebSocketFrameAggregator.Error.tooManyFragments:
             self.close(code: .messageTooLarge, context: context)
         case is NIOWebSocketFrameAggregator.Error:
@@ -106,25 +117,22 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard !self.isCloseSent else {
-            promise?.fail(ChannelError.outputClosed)
-            return
-        }
-        context.write(data, promise: promise)
-    }
-
     /// Writes server frames already framed (and, for `.heartbeat`, a ping) with one flush; `promise` completes with
     /// the last write.
     func send(_ items: [Subscriber.Outgoing], promise: EventLoopPromise<Void>?) {
-        guard !self.isCloseSent, let context, let belowEncoder, !items.isEmpty else {
+        guard !self.isCloseSent, let context, !items.isEmpty else {
             if items.isEmpty { promise?.succeed() } else { promise?.fail(ChannelError.outputClosed) }
             return
         }
         for (index, item) in items.enumerated() {
             let written = index == items.count - 1 ? promise : nil
+            // A ping may have found the peer gone and closed.
+            guard !self.isCloseSent else {
+                written?.fail(ChannelError.outputClosed)
+                continue
+            }
             switch item {
-            case .frame(let frame): belowEncoder.write(NIOAny(frame.webSocketFrame), promise: written)
+            case .frame(let frame): (self.belowEncoder ?? context).write(NIOAny(frame.webSocketFrame), promise: written)
             case .heartbeat: self.ping(context: context, promise: written)
             }
         }
@@ -132,10 +140,15 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func ping(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        // While its messages wait to be taken up, the client's pong is not read either: it cannot be heard.
+        guard !self.isReadingPaused else {
+            promise?.succeed()
+            return
+        }
         guard !self.isAwaitingPong else {
             // No pong since the last ping: the peer is gone without a word.
             promise?.fail(ChannelError.outputClosed)
-            context.close(promise: nil)
+            self.close(code: .goingAway, reason: "ping timeout", context: context)
             return
         }
         self.isAwaitingPong = true
@@ -155,24 +168,34 @@ final class LiveSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
         data.write(webSocketErrorCode: code)
         if let reason { data.writeString(reason) }
         context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+        self.closing(context: context)
+    }
+
+    /// From the first close frame either side sends: nothing more is written, and the connection ends within
+    /// `closeGracePeriod` whether or not the peer takes what is still on its way.
+    private func closing(context: ChannelHandlerContext) {
+        guard !self.isCloseSent else { return }
         self.isCloseSent = true
         let channel = context.channel
         self.cutOff = context.eventLoop.scheduleTask(in: TimeAmount(CollaborationGateway.closeGracePeriod)) { channel.close(promise: nil) }
     }
 
-    /// The client's close: answered with its own code (RFC 6455 §5.5.1) unless the server spoke first, then the
-    /// connection ends.
+    /// The client's close: answered (RFC 6455 §5.5.1) unless the server spoke first, then the connection ends.
     private func answerClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
-        if !self.isCloseSent {
-            var data = frame.unmaskedData
-            let code = data.readableBytes >= 2 ? data.readSlice(length: 2)! : ByteBuffer()
-            self.isCloseSent = true
-            let channel = context.channel
-            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: code)))
-                .whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
-        }
+        guard !self.isCloseSent else { return context.close(promise: nil) }
+        let answer = WebSocketFrame(fin: true, opcode: .connectionClose, data: Self.answer(toClose: frame.unmaskedData))
+        let channel = context.channel
+        context.writeAndFlush(Self.wrapOutboundOut(answer)).whenComplete { _ in channel.close(promise: nil) }
+        self.closing(context: context)
+    }
+
+    /// The client's own code when an endpoint may send it, 1002 when not; nothing when it gave none.
+    static func answer(toClose payload: ByteBuffer) -> ByteBuffer {
+        var payload = payload
+        guard payload.readableBytes > 0 else { return ByteBuffer() }
+        let code = payload.readInteger(as: UInt16.self) ?? 0
+        let sendable = (1000...1003).contains(code) || (1007...1011).contains(code) || (3000...4999).contains(code)
+        return ByteBuffer(integer: sendable ? code : UInt16(1002))
     }
 }
 

@@ -68,7 +68,7 @@ public final class AcceptedSocket: Sendable {
         try channel.pipeline.syncOperations.addHandlers([
             // Fragments are joined up to the same limit as whole frames.
             NIOWebSocketFrameAggregator(
-                minNonFinalFragmentSize: 1, maxAccumulatedFrameCount: 1 << 12, maxAccumulatedFrameSize: RealtimeLimits.transportFrameLimit),
+                minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 12, maxAccumulatedFrameSize: RealtimeLimits.transportFrameLimit),
             LiveSocketHandler(accepted: self),
         ])
     }

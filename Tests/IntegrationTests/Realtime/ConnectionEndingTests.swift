@@ -1,5 +1,8 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
+import WebSocketClient
 
 extension RealtimeIntegration {
     /// The ends of a live connection a client must be able to tell apart.
@@ -19,6 +22,25 @@ extension RealtimeIntegration {
             #expect(code == 1001, "\(socket.frames)")
             _ = try await eventually { stream.isFinished ? true : nil }
             #expect(await status == 0)
+        }
+
+        /// A client whose connection ends without a close frame (a killed process, a proxy hanging up) leaves at once,
+        /// not at the next ping.
+        @Test func aClientThatHangsUpWithoutAClosingHandshakeLeavesAtOnce() async throws {
+            try await withServer { server, client in
+                let room = try await client.makeRoom()
+                let (host, _) = try await TestSocket.join(port: server.port, sessionID: room.sessionID, token: room.host.accessToken)
+                let editor = try await WebSocketConnection.connect(
+                    to: Endpoint(host: "127.0.0.1", port: server.port), path: "/ws/session/\(room.sessionID)?token=\(room.editor.accessToken)",
+                    receiver: IgnoredFrames(), group: MultiThreadedEventLoopGroup.singleton
+                )
+                _ = try await host.next(type: "user_joined") { ($0["user"] as? [String: Any])?["user_id"] as? String == room.editor.id }
+                try await editor.channel.close(mode: .output)
+                let left = try await host.next(type: "user_left", timeout: .seconds(5)) { $0["user_id"] as? String == room.editor.id }
+                #expect(left["username"] as? String == room.editor.username)
+                try? await editor.channel.close()
+                await host.close()
+            }
         }
 
         @Test func aTokenAlreadyExpiredAtConnectIsRefusedWith4401() async throws {
@@ -62,4 +84,9 @@ extension RealtimeIntegration {
             }
         }
     }
+}
+
+private struct IgnoredFrames: FrameReceiver {
+    func handle(_ bytes: UnsafeRawBufferPointer) {}
+    func closed(code: Int) {}
 }
