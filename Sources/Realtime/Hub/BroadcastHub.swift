@@ -113,7 +113,7 @@ public final class BroadcastHub: Service, Sendable {
     /// WebSocket connections have no task of their own the server could wait for: the hub is what knows them.
     private func closeEveryConnection() async {
         self.connections.withLock { $0.isClosing = true }
-        self.closeAll(.shutdown)
+        for subscriber in self.allSubscribers() { subscriber.close(.shutdown) }
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             let noneLeft = self.connections.withLock { connections in
                 if !connections.isEmpty { connections.whenNoneLeft.append(waiter) }
@@ -196,7 +196,7 @@ public final class BroadcastHub: Service, Sendable {
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            self.closeAll(.shutdown)
+            // Ends the loop above, which then closes every connection.
             self.bridge.finish()
         }
     }
@@ -223,10 +223,6 @@ public final class BroadcastHub: Service, Sendable {
 
     private func allSubscribers() -> [Subscriber] {
         self.rooms.withLock { $0.values.flatMap(\.values) }
-    }
-
-    private func closeAll(_ reason: Subscriber.CloseReason) {
-        for subscriber in self.allSubscribers() { subscriber.close(reason) }
     }
 
     /// Orders role checks: each takes a ticket before it reads the store, and a subscriber keeps the newest.

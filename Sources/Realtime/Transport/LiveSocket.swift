@@ -73,9 +73,7 @@ final class LiveSocket: Sendable {
         } catch {
             return self.refuse(.error(error, sessionID: sessionID), close: 1008)
         }
-        var logger = accepted.logger
-        logger[metadataKey: "session_id"] = .string(sessionID)
-        logger[metadataKey: "user_id"] = .string(identity.user.id)
+        let logger = Self.logger(accepted.logger, sessionID: sessionID, userID: identity.user.id)
         let connection: LiveConnection
         do {
             let session = try await self.gateway.session(id: sessionID, for: identity)
@@ -90,7 +88,7 @@ final class LiveSocket: Sendable {
         }
         logger.info("websocket opened", metadata: ["since": .string(since.map(String.init) ?? "none")])
         let isClientGone = self.state.withLock { state in
-            state.requestID = accepted.logger[metadataKey: "request_id"]
+            state.requestID = accepted.logger[metadataKey: Self.requestIDKey]
             state.connection = connection
             state.flood = self.gateway.floodControl(for: connection)
             return state.isClientGone
@@ -109,10 +107,7 @@ final class LiveSocket: Sendable {
     }
 
     private func refuse(_ frame: OutboundFrame, close code: Int) {
-        self.sink.eventLoop.execute {
-            self.sink.write([.frame(frame)], promise: nil)
-            self.sink.handler.value.close(code: .init(codeNumber: code))
-        }
+        self.sink.close(after: frame, code: code)
     }
 
     // MARK: The client's messages
@@ -200,15 +195,11 @@ final class LiveSocket: Sendable {
             // Only the client's answer to the close is still read.
             self.sink.resumeReading()
             if let code = reason.webSocketCloseCode {
-                let sessionID = subscriber.sessionID
-                self.sink.eventLoop.execute {
-                    // A slow consumer's queue is full: its hint travels in the close frame's reason instead.
-                    if reason != .slowConsumer, let farewell = reason.farewell {
-                        self.sink.write([.frame(.error(code: farewell.code, message: farewell.message, sessionID: sessionID))], promise: nil)
-                    }
-                    self.sink.handler.value.close(
-                        code: .init(codeNumber: code), reason: reason == .slowConsumer ? "slow consumer: resume from your last event id" : nil)
-                }
+                // A slow consumer's queue is full: its hint travels in the close frame's reason instead.
+                let farewell = reason == .slowConsumer ? nil : reason.farewell
+                self.sink.close(
+                    after: farewell.map { .error(code: $0.code, message: $0.message, sessionID: subscriber.sessionID) }, code: code,
+                    reason: reason == .slowConsumer ? "slow consumer: resume from your last event id" : nil)
             }
         }
         Task { await self.leave(subscriber, reason: reason) }
@@ -221,10 +212,18 @@ final class LiveSocket: Sendable {
         while let busy = self.state.withLock({ $0.worker }) { await busy.value }
         await self.state.withLock { $0.lastAnswer }?.value
         await self.gateway.release(subscriber)
-        var logger = self.gateway.hub.logger
-        logger[metadataKey: "request_id"] = self.state.withLock { $0.requestID }
-        logger[metadataKey: "session_id"] = .string(subscriber.sessionID)
-        logger[metadataKey: "user_id"] = .string(subscriber.user.id)
+        var logger = Self.logger(self.gateway.hub.logger, sessionID: subscriber.sessionID, userID: subscriber.user.id)
+        logger[metadataKey: Self.requestIDKey] = self.state.withLock { $0.requestID }
         logger.info("websocket closed", metadata: ["reason": .string("\(reason)")])
     }
+
+    /// The metadata every line about a connection carries (the upgrade request's id comes with its logger).
+    private static func logger(_ base: Logger, sessionID: String, userID: String) -> Logger {
+        var logger = base
+        logger[metadataKey: "session_id"] = .string(sessionID)
+        logger[metadataKey: "user_id"] = .string(userID)
+        return logger
+    }
+
+    private static let requestIDKey = "request_id"
 }

@@ -211,9 +211,12 @@ struct LiveSocketSink: DirectSink {
         self.handler.value.send(items, promise: promise)
     }
 
-    /// Sends the close frame, from any thread.
-    func close(code: Int, reason: String? = nil) {
-        self.eventLoop.execute { self.handler.value.close(code: WebSocketErrorCode(codeNumber: code), reason: reason) }
+    /// Sends `farewell` (an `error` frame), then the close frame, from any thread.
+    func close(after farewell: OutboundFrame?, code: Int, reason: String? = nil) {
+        self.eventLoop.execute {
+            if let farewell { self.write([.frame(farewell)], promise: nil) }
+            self.handler.value.close(code: WebSocketErrorCode(codeNumber: code), reason: reason)
+        }
     }
 
     /// The socket caught up with the client's messages, from any thread.
