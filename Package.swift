@@ -97,12 +97,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // glibc's malloc_trim, for HeapTrimService.
-        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // jemalloc, the server's allocator: glibc's left a connect storm's freed memory scattered over pages it kept.
+        .systemLibrary(name: "CJemalloc", path: "Sources/CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .executableTarget(
             name: "HTTPKernel",
             dependencies: [
-                "Models", "API", "Realtime", "PostgresStore", "PostgresCluster", "CMalloc",
+                "Models", "API", "Realtime", "PostgresStore", "PostgresCluster", "CJemalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

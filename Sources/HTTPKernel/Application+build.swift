@@ -113,7 +113,7 @@ func buildApplication(configuration: AppConfiguration, logger: Logger) async thr
         },
         logger: logger
     )
-    application.addServices(backend.services + [hub, HeapTrimService(hub: hub)])
+    application.addServices(backend.services + [hub])
     return application
 }
 

@@ -15,6 +15,9 @@ struct SessionHubCommand {
         if let unknown = arguments.first {
             Self.fail("unknown argument '\(unknown)'; see sessionhub --help", code: 64)
         }
+        if !Allocator.purgeInTheBackground() {
+            FileHandle.standardError.write(Data("sessionhub: jemalloc's background purging is off; freed memory returns late\n".utf8))
+        }
         do {
             let reader = ConfigReader(providers: [
                 EnvironmentVariablesProvider(),

@@ -6,6 +6,6 @@ struct WALCheckpointService: Service {
     let checkpointer: WALCheckpointer
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { await self.checkpointer.runUntilCancelled() }
+        await cancelWhenGracefulShutdown { await self.checkpointer.runUntilCancelled() }
     }
 }

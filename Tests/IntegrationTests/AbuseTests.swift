@@ -147,7 +147,7 @@ struct AbuseTests {
             #expect(refused.json?["error_code"] as? String == "SERVER_BUSY")
             #expect(refused.headers["retry-after"] != nil)
             held.removeAll()  // closes them
-            try await eventually { try await client.get("/health").status == 200 ? true : nil }
+            _ = try await eventually { try await client.get("/health").status == 200 ? true : nil }
         }
     }
 

@@ -29,7 +29,6 @@ public final class BroadcastHub: Service, Sendable {
     private let roleTickets = Atomic<UInt64>(0)
     /// Live connections per user, across sessions, for MAX_CONNECTIONS_PER_USER; and who waits for the last to go.
     private let connections = Mutex(OpenConnections())
-    private let churn = Atomic(0)
     /// Inbound frames per user across all their connections: K sockets must not multiply a user's budget.
     let frameBudget: TokenBuckets
 
@@ -47,9 +46,6 @@ public final class BroadcastHub: Service, Sendable {
         self.arrivals = ArrivalBatcher(window: limits.arrivalWindow) { bridge.broadcast($0) }
     }
 
-    /// Connections opened and closed since start: how much the node's memory has turned over.
-    public var connectionChurn: Int { self.churn.load(ordering: .relaxed) }
-
     /// Whether the user may open another live connection (checked again, atomically, when it subscribes).
     func hasRoomForAnotherConnection(of userID: String) -> Bool {
         self.connections.withLock { $0.byUser[userID, default: 0] < self.limits.maxConnectionsPerUser }
@@ -63,7 +59,6 @@ public final class BroadcastHub: Service, Sendable {
             return (true, connections.isClosing)
         }
         guard admission.admitted else { return nil }
-        self.churn.add(1, ordering: .relaxed)
         let subscriber = Subscriber(
             id: self.nextSubscriberID.add(1, ordering: .relaxed).oldValue,
             sessionID: sessionID,
@@ -88,7 +83,6 @@ public final class BroadcastHub: Service, Sendable {
             return removed
         }
         guard removed else { return false }
-        self.churn.add(1, ordering: .relaxed)
         self.connections.withLock { connections in
             connections.byUser[subscriber.user.id, default: 1] -= 1
             if connections.byUser[subscriber.user.id] == 0 { connections.byUser[subscriber.user.id] = nil }
