@@ -19,8 +19,11 @@ struct BenchMain {
     static func run(_ options: BenchOptions) async throws {
         Self.raiseOpenFileLimit()
         var servers: [ServerUnderTest] = []
-        if let url = options.url {
-            servers = [try ServerUnderTest.attach(url: url)]
+        if let url = options.nchan {
+            servers = [try ServerUnderTest.attach(url: url, measuring: options.measuredPIDs)]
+            self.say("driving nginx with nchan at \(url)")
+        } else if let url = options.url {
+            servers = [try ServerUnderTest.attach(url: url, measuring: options.measuredPIDs)]
             self.say("driving \(url); set its limits as \(Self.raisedLimits) for comparable figures")
         } else {
             var environment: [String: String] = [:]
@@ -36,7 +39,10 @@ struct BenchMain {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         do {
-            let results = try await self.runWorkloads(options, servers: servers, group: group)
+            let results =
+                options.nchan == nil
+                ? try await self.runWorkloads(options, servers: servers, group: group)
+                : try await self.runReference(options, server: servers[0], group: group)
             try await group.shutdownGracefully()
             for server in servers { await server.stop() }
             try self.write(results, to: options.output)
@@ -58,11 +64,7 @@ struct BenchMain {
         let bench = try await Workbench.prepare(
             servers: servers, storesInPostgres: options.storesInPostgres, group: group, users: options.userCount)
         var results: [WorkloadResult] = []
-        func finished(_ result: WorkloadResult) {
-            // Unbuffered, so a long run shows each workload as it finishes.
-            FileHandle.standardOutput.write(Data((result.jsonLine + "\n").utf8))
-            results.append(result)
-        }
+        func finished(_ result: WorkloadResult) { results.append(self.announce(result)) }
         for (index, workload) in options.workloads.enumerated() {
             // Each workload's memory is its own: the allocator keeps what an earlier one's peak took.
             if index > 0 { for server in servers { try await server.restart() } }
@@ -112,6 +114,34 @@ struct BenchMain {
             try await Task.sleep(for: .seconds(1))
         }
         return results
+    }
+
+    /// nchan's side of the comparison: the fan-out sizes and the idle connections of `options`.
+    private static func runReference(
+        _ options: BenchOptions, server: ServerUnderTest, group: MultiThreadedEventLoopGroup
+    ) async throws -> [WorkloadResult] {
+        let nchan = NchanReference(server: server, group: group)
+        var results: [WorkloadResult] = []
+        if options.workloads.contains("fanout") {
+            for size in options.fanoutSizes {
+                self.say("nchan fanout: \(size) subscribers, \(options.rate) msg/s for \(options.fanoutSeconds) s")
+                results.append(self.announce(try await nchan.fanout(subscribers: size, rate: options.rate, seconds: options.fanoutSeconds)))
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        if options.workloads.contains("idle") {
+            self.say("nchan idle: \(options.idleConnections) connections in channels of \(options.roomSize)")
+            results.append(
+                self.announce(try await nchan.idle(connections: options.idleConnections, roomSize: options.roomSize, seconds: options.idleSeconds)))
+            try await Task.sleep(for: .seconds(1))
+        }
+        return results
+    }
+
+    /// Unbuffered, so a long run shows each workload as it finishes.
+    private static func announce(_ result: WorkloadResult) -> WorkloadResult {
+        FileHandle.standardOutput.write(Data((result.jsonLine + "\n").utf8))
+        return result
     }
 
     private static func write(_ results: [WorkloadResult], to folder: String) throws {

@@ -3,9 +3,15 @@ struct BenchOptions: Sendable {
     static let allWorkloads = ["fanout", "throughput", "mixed", "idle", "rest"]
     /// Too long for the default run: asked for by name.
     static let soak = "soak"
+    /// What `--nchan` can run: nchan stores nothing and has no REST.
+    static let referenceWorkloads = ["fanout", "idle"]
 
     var server = ".build/release/sessionhub"
     var url: String?
+    /// nginx with nchan to run the reference workloads against, instead of SessionHub.
+    var nchan: String?
+    /// Processes of a server at `url` or `nchan` whose CPU and memory to report.
+    var measuredPIDs: [Int32] = []
     /// DATABASE_URL of the servers this program starts (their default, SQLite in their folder, when nil).
     var database: String?
     var nodes = 1
@@ -32,7 +38,9 @@ struct BenchOptions: Sendable {
 
         usage: sessionhub-bench [options]
           --server PATH        sessionhub binary to start on a free port (default .build/release/sessionhub)
-          --url URL            drive a server already running there instead (no server CPU or memory figures)
+          --url URL            drive a server already running there instead (no server CPU or memory figures without --pids)
+          --nchan URL          run the fanout and idle workloads against nginx with nchan there (scripts/bench-nchan)
+          --pids LIST          with --url or --nchan: the processes whose CPU and memory to report, summed
           --database URL       DATABASE_URL of the servers it starts, e.g. postgres://user@127.0.0.1:5432/db (default SQLite)
           --nodes N            start N servers on that PostgreSQL (a schema of their own); fan-out subscribers take turns
                                between them, publishers and REST calls use the first (default 1)
@@ -54,6 +62,7 @@ struct BenchOptions: Sendable {
     static func parse(_ arguments: [String]) throws -> BenchOptions {
         var options = BenchOptions()
         var remaining = arguments[...]
+        var workloadsGiven = false
         func value(_ flag: String) throws -> String {
             guard let value = remaining.popFirst() else { throw BenchError("\(flag) needs a value") }
             return value
@@ -73,9 +82,12 @@ struct BenchOptions: Sendable {
             switch flag {
             case "--server": options.server = try value(flag)
             case "--url": options.url = try value(flag)
+            case "--nchan": options.nchan = try value(flag)
+            case "--pids": options.measuredPIDs = try list(flag).map(Int32.init)
             case "--database": options.database = try value(flag)
             case "--nodes": options.nodes = Int(try number(flag))
             case "--workloads":
+                workloadsGiven = true
                 options.workloads = try value(flag).split(separator: ",").map(String.init)
                 if let unknown = options.workloads.first(where: { !Self.allWorkloads.contains($0) && $0 != Self.soak }) {
                     throw BenchError("unknown workload \(unknown)")
@@ -110,6 +122,13 @@ struct BenchOptions: Sendable {
             case "--help", "-h": throw BenchError(Self.usage)
             default: throw BenchError("unknown option \(flag)\n\n\(Self.usage)")
             }
+        }
+        if options.nchan != nil {
+            guard options.url == nil, options.database == nil, options.nodes == 1 else { throw BenchError("--nchan drives nginx alone") }
+            if let unknown = options.workloads.first(where: { !Self.referenceWorkloads.contains($0) }), workloadsGiven {
+                throw BenchError("nchan runs only the \(Self.referenceWorkloads.joined(separator: " and ")) workloads, not \(unknown)")
+            }
+            options.workloads = options.workloads.filter(Self.referenceWorkloads.contains)
         }
         if options.nodes > 1, options.database.map({ !$0.hasPrefix("postgres") }) ?? true {
             throw BenchError("--nodes needs a --database postgres://... URL: nodes share a PostgreSQL")

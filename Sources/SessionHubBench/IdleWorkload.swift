@@ -62,12 +62,7 @@ struct IdleWorkload: Sendable {
         result["all_connected"] = .flag(allConnected)
         result["closed_early"] = .int(progress.closed.load(ordering: .relaxed))
         result["all_open_at_end"] = .flag(allConnected && progress.closed.load(ordering: .relaxed) == 0)
-        if let before, let after {
-            result["server_rss_before_mb"] = .number(Double(before.rssBytes) / 1_048_576)
-            result["server_rss_after_mb"] = .number(Double(after.rssBytes) / 1_048_576)
-            result["server_peak_rss_mb"] = .number(Double(peakRSS) / 1_048_576)
-            result["rss_per_connection_kb"] = .number(Double(after.rssBytes - before.rssBytes) / Double(opened.count) / 1024)
-        }
+        result.recordMemory(before: before, after: after, peak: peakRSS, connections: opened.count)
         return result
     }
 

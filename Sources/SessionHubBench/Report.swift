@@ -37,6 +37,7 @@ enum Report {
 
     private static func notes(_ result: WorkloadResult) -> String {
         var notes: [String] = []
+        if let reference = result["reference"] { notes.append(reference.display) }
         if let store = result["store"] { notes.append(store.display + (result["nodes"].map { ", \($0.display) nodes" } ?? "")) }
         if let node2 = result["node2_cpu_pct"] { notes.append("node 2 CPU \(node2.display)%") }
         if let one = result["node1_p99_ms"], let two = result["node2_p99_ms"] { notes.append("p99 node 1 \(one.display) / node 2 \(two.display) ms") }

@@ -51,6 +51,8 @@ final class ServerUnderTest: Sendable {
     /// How it was started, so it can start again; nil for a server this program only attached to.
     private let launched: Launch?
     private let process: Mutex<Process?>
+    /// An attached server's processes, whose CPU and memory are summed (nginx's workers); none: no such figures.
+    private let measured: [Int32]
 
     private struct Launch: Sendable {
         let binary: String
@@ -60,15 +62,16 @@ final class ServerUnderTest: Sendable {
 
     var pid: Int32? { self.process.withLock { $0?.processIdentifier } }
 
-    private init(endpoint: Endpoint, launched: Launch?, process: Process?) {
+    private init(endpoint: Endpoint, launched: Launch?, process: Process?, measured: [Int32] = []) {
         self.endpoint = endpoint
         self.launched = launched
         self.process = Mutex(process)
+        self.measured = measured
     }
 
-    static func attach(url: String) throws -> ServerUnderTest {
+    static func attach(url: String, measuring pids: [Int32] = []) throws -> ServerUnderTest {
         guard let components = URLComponents(string: url), let host = components.host else { throw BenchError("not a URL: \(url)") }
-        return ServerUnderTest(endpoint: Endpoint(host: host, port: components.port ?? 80), launched: nil, process: nil)
+        return ServerUnderTest(endpoint: Endpoint(host: host, port: components.port ?? 80), launched: nil, process: nil, measured: pids)
     }
 
     /// Starts `binary` in a fresh folder on a free loopback port, with `environment` besides the benchmark's, and
@@ -125,7 +128,10 @@ final class ServerUnderTest: Sendable {
     }
 
     func usage() -> ProcessUsage? {
-        self.pid.flatMap(ProcessUsage.of(pid:))
+        if let pid = self.pid { return ProcessUsage.of(pid: pid) }
+        let each = self.measured.compactMap(ProcessUsage.of(pid:))
+        guard !each.isEmpty else { return nil }
+        return ProcessUsage(cpuSeconds: each.reduce(0) { $0 + $1.cpuSeconds }, rssBytes: each.reduce(0) { $0 + $1.rssBytes })
     }
 
     func stop() async {

@@ -9,12 +9,16 @@ final class UsageMeter: Sendable {
     private let databaseBefore: Double?
     private let clientBefore: Double
 
-    init(bench: Workbench) {
-        self.servers = bench.servers
-        self.before = bench.servers.map { $0.usage() }
-        self.peaks = bench.servers.map(PeakMemory.init(server:))
-        self.databaseBefore = bench.storesInPostgres ? ProcessUsage.postgresCPUSeconds() : nil
+    init(servers: [ServerUnderTest], storesInPostgres: Bool = false) {
+        self.servers = servers
+        self.before = servers.map { $0.usage() }
+        self.peaks = servers.map(PeakMemory.init(server:))
+        self.databaseBefore = storesInPostgres ? ProcessUsage.postgresCPUSeconds() : nil
         self.clientBefore = ProcessUsage.client()
+    }
+
+    convenience init(bench: Workbench) {
+        self.init(servers: bench.servers, storesInPostgres: bench.storesInPostgres)
     }
 
     /// Adds the figures over `seconds`: `server_*` for the first node (the only one, or the publisher's), `node2_*`

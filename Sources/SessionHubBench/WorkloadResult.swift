@@ -86,4 +86,13 @@ extension WorkloadResult {
         FanoutWorkload.addPercentiles(latencies, prefix: "", to: &self)
         return latencies
     }
+
+    /// The server's memory around connections held open: what each one costs.
+    mutating func recordMemory(before: ProcessUsage?, after: ProcessUsage?, peak: Int, connections: Int) {
+        guard let before, let after else { return }
+        self["server_rss_before_mb"] = .number(Double(before.rssBytes) / 1_048_576)
+        self["server_rss_after_mb"] = .number(Double(after.rssBytes) / 1_048_576)
+        self["server_peak_rss_mb"] = .number(Double(peak) / 1_048_576)
+        self["rss_per_connection_kb"] = .number(Double(after.rssBytes - before.rssBytes) / Double(connections) / 1024)
+    }
 }
