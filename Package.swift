@@ -98,7 +98,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // jemalloc, the server's allocator: glibc's left a connect storm's freed memory scattered over pages it kept.
-        .systemLibrary(name: "CJemalloc", path: "Sources/CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
+        .systemLibrary(
+            name: "CJemalloc", path: "Sources/CJemalloc", pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"]), .brew(["jemalloc"])]),
         .executableTarget(
             name: "HTTPKernel",
             dependencies: [

@@ -15,8 +15,10 @@ struct SessionHubCommand {
         if let unknown = arguments.first {
             Self.fail("unknown argument '\(unknown)'; see sessionhub --help", code: 64)
         }
-        if !Allocator.purgeInTheBackground() {
-            FileHandle.standardError.write(Data("sessionhub: jemalloc's background purging is off; freed memory returns late\n".utf8))
+        if !Allocator.servesMalloc {
+            Self.warn("malloc is not jemalloc's; an idle WebSocket takes about twice the memory")
+        } else if !Allocator.purgeInTheBackground() {
+            Self.warn("jemalloc's background purging is off; freed memory returns late")
         }
         do {
             let reader = ConfigReader(providers: [
@@ -34,7 +36,11 @@ struct SessionHubCommand {
     }
 
     private static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("sessionhub: \(message)\n".utf8))
+        Self.warn(message)
         exit(code)
+    }
+
+    private static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("sessionhub: \(message)\n".utf8))
     }
 }

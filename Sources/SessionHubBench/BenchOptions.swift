@@ -3,7 +3,7 @@ struct BenchOptions: Sendable {
     static let allWorkloads = ["fanout", "throughput", "mixed", "idle", "rest"]
     /// Too long for the default run: asked for by name.
     static let soak = "soak"
-    /// What `--nchan` can run: nchan stores nothing and has no REST.
+    /// What `--nchan` can run: nchan persists nothing and has no REST.
     static let referenceWorkloads = ["fanout", "idle"]
 
     var server = ".build/release/sessionhub"
@@ -83,7 +83,11 @@ struct BenchOptions: Sendable {
             case "--server": options.server = try value(flag)
             case "--url": options.url = try value(flag)
             case "--nchan": options.nchan = try value(flag)
-            case "--pids": options.measuredPIDs = try list(flag).map(Int32.init)
+            case "--pids":
+                options.measuredPIDs = try list(flag).map {
+                    guard let pid = Int32(exactly: $0) else { throw BenchError("--pids takes process ids") }
+                    return pid
+                }
             case "--database": options.database = try value(flag)
             case "--nodes": options.nodes = Int(try number(flag))
             case "--workloads":
@@ -122,6 +126,9 @@ struct BenchOptions: Sendable {
             case "--help", "-h": throw BenchError(Self.usage)
             default: throw BenchError("unknown option \(flag)\n\n\(Self.usage)")
             }
+        }
+        if !options.measuredPIDs.isEmpty, options.url == nil, options.nchan == nil {
+            throw BenchError("--pids is for a server this program attaches to (--url or --nchan); it measures those it starts")
         }
         if options.nchan != nil {
             guard options.url == nil, options.database == nil, options.nodes == 1 else { throw BenchError("--nchan drives nginx alone") }

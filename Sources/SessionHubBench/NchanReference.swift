@@ -6,7 +6,7 @@ import WebSocketClient
 
 /// The fan-out and idle workloads against nginx with nchan, the in-memory pub/sub written in C that issue 14's targets
 /// are set against, driven by this program's own client: the two servers compare on one machine, in one sitting.
-/// nchan stores nothing and announces no one. A message is an HTTP POST to `/pub/<channel>`, a subscriber a
+/// nchan persists nothing and announces no one. A message is an HTTP POST to `/pub/<channel>`, a subscriber a
 /// WebSocket on `/sub/<channel>` (the locations scripts/bench-nchan configures).
 struct NchanReference: Sendable {
     let server: ServerUnderTest

@@ -21,6 +21,14 @@ struct ProcessLifecycleTests {
         }
     }
 
+    /// Linking jemalloc is not enough if another `malloc` is found first; the server checks, and says so.
+    @Test func theServerAllocatesWithJemallocAndPurgesInTheBackground() async throws {
+        try await withServer { server, _ in
+            #expect(!server.log.contains("malloc is not jemalloc's"), "\(server.log)")
+            #expect(!server.log.contains("background purging is off"), "\(server.log)")
+        }
+    }
+
     @Test func aDotEnvFileConfiguresTheServerAndSIGINTStopsIt() async throws {
         let folder = try ServerProcess.makeFolder()
         // The environment wins over the file: its LOG_FORMAT would stop the start.
